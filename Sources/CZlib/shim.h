@@ -1,0 +1,10 @@
+// Thin wrappers over zlib's init macros, which Swift cannot call directly.
+// Written by hand: no package in our mirror exposes a long-lived zlib-stream context
+// (one inflate/deflate state for a whole Discord gateway connection).
+#ifndef MJPROXY_CZLIB_SHIM_H
+#define MJPROXY_CZLIB_SHIM_H
+#include <zlib.h>
+
+static inline int czlib_inflateInit(z_streamp s) { return inflateInit(s); }
+static inline int czlib_deflateInit(z_streamp s, int level) { return deflateInit(s, level); }
+#endif

@@ -1,0 +1,98 @@
+import CZlib
+
+// Discord's zlib-stream transport keeps ONE zlib context for the whole gateway connection and
+// marks the end of every message with a sync flush (00 00 ff ff). No package in our set keeps
+// such a long-lived context (HummingbirdWSCompression is permessage-deflate, a different thing),
+// so these two small classes are written by hand over the system zlib.
+
+/// The zlib sync-flush marker that ends each zlib-stream message.
+public let zlibSyncFlushSuffix: [UInt8] = [0x00, 0x00, 0xFF, 0xFF]
+
+/// Inflates a Discord zlib-stream: feed frames, get one JSON message per completed flush.
+/// Not thread-safe by design: owned by the single task that reads one connection.
+public final class ZlibStreamInflater {
+    private var stream = z_stream()
+    private var pending: [UInt8] = []
+    private var initialised = false
+
+    /// Creates an inflater with a fresh context.
+    public init() throws {
+        let rc = czlib_inflateInit(&stream)
+        guard rc == Z_OK else { throw DiscordError.protocolViolation("inflateInit failed (\(rc))") }
+        initialised = true
+    }
+
+    deinit {
+        if initialised { inflateEnd(&stream) }
+    }
+
+    /// Appends one frame. Returns the inflated message once the buffer ends with the flush marker.
+    public func feed(_ bytes: some Collection<UInt8>) throws -> [UInt8]? {
+        pending.append(contentsOf: bytes)
+        guard pending.count >= 4, Array(pending.suffix(4)) == zlibSyncFlushSuffix else { return nil }
+        defer { pending.removeAll(keepingCapacity: true) }
+        var output: [UInt8] = []
+        output.reserveCapacity(pending.count * 4)
+        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+        try pending.withUnsafeMutableBufferPointer { input in
+            stream.next_in = input.baseAddress
+            stream.avail_in = uInt(input.count)
+            repeat {
+                let produced: Int = try chunk.withUnsafeMutableBufferPointer { out in
+                    stream.next_out = out.baseAddress
+                    stream.avail_out = uInt(out.count)
+                    let rc = inflate(&stream, Z_SYNC_FLUSH)
+                    guard rc == Z_OK || rc == Z_BUF_ERROR || rc == Z_STREAM_END else {
+                        throw DiscordError.protocolViolation("inflate failed (\(rc))")
+                    }
+                    return out.count - Int(stream.avail_out)
+                }
+                output.append(contentsOf: chunk[0..<produced])
+                if produced == 0 && stream.avail_in == 0 { break }
+            } while stream.avail_in > 0 || stream.avail_out == 0
+            stream.next_in = nil
+        }
+        return output
+    }
+}
+
+/// Deflates gateway messages into one zlib-stream, each ending with a sync flush.
+/// Not thread-safe by design: owned by the single writer of one connection.
+public final class ZlibStreamDeflater {
+    private var stream = z_stream()
+    private var initialised = false
+
+    /// Creates a deflater with a fresh context.
+    public init(level: Int32 = Z_DEFAULT_COMPRESSION) throws {
+        let rc = czlib_deflateInit(&stream, level)
+        guard rc == Z_OK else { throw DiscordError.protocolViolation("deflateInit failed (\(rc))") }
+        initialised = true
+    }
+
+    deinit {
+        if initialised { deflateEnd(&stream) }
+    }
+
+    /// Compresses one message and sync-flushes, so the output ends with 00 00 ff ff.
+    public func compress(_ message: [UInt8]) throws -> [UInt8] {
+        var input = message
+        var output: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: max(1024, message.count / 2 + 64))
+        try input.withUnsafeMutableBufferPointer { inBuf in
+            stream.next_in = inBuf.baseAddress
+            stream.avail_in = uInt(inBuf.count)
+            repeat {
+                let produced: Int = try chunk.withUnsafeMutableBufferPointer { out in
+                    stream.next_out = out.baseAddress
+                    stream.avail_out = uInt(out.count)
+                    let rc = deflate(&stream, Z_SYNC_FLUSH)
+                    guard rc == Z_OK || rc == Z_BUF_ERROR else { throw DiscordError.protocolViolation("deflate failed (\(rc))") }
+                    return out.count - Int(stream.avail_out)
+                }
+                output.append(contentsOf: chunk[0..<produced])
+            } while stream.avail_out == 0
+            stream.next_in = nil
+        }
+        return output
+    }
+}
