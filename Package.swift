@@ -76,6 +76,11 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            resources: [
+                .copy("Resources/mj-application-command-index-2024-08.json"),
+                .copy("Resources/FIXTURE-SOURCE.md"),
             ],
             swiftSettings: swiftSettings
         ),

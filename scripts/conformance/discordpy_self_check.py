@@ -182,6 +182,7 @@ class Recorder:
         self.deleted_ids: List[int] = []  # MESSAGE_DELETE message ids (raw)
         self.interactions: List[discord.Interaction] = []  # INTERACTION_CREATE (ours)
         self.finished: List[discord.Interaction] = []  # INTERACTION_SUCCESS / _FAILURE
+        self.connected = False  # on_connect: READY_SUPPLEMENTAL was parsed
         self._changed = asyncio.Event()
 
     def changed(self) -> None:
@@ -205,6 +206,10 @@ class Recorder:
 
 
 def install_listeners(client: discord.Client, rec: Recorder, verbose: bool) -> None:
+    @client.event
+    async def on_connect() -> None:
+        rec.connected = True
+
     @client.event
     async def on_message(message: discord.Message) -> None:
         if message.author.id == MJ_BOT_ID:
@@ -277,7 +282,15 @@ async def run_scenario(client: discord.Client, rec: Recorder, args: argparse.Nam
     try:
         await asyncio.wait_for(client.wait_until_ready(), timeout=remaining())
     except asyncio.TimeoutError:
-        report.fail('on_ready', 'on_ready did not fire before the timeout')
+        if rec.connected:
+            why = (
+                'READY + READY_SUPPLEMENTAL were parsed (on_connect fired) but on_ready never came: the startup '
+                'member fetch is stuck (own member missing from READY.merged_members and op 8 unanswered, '
+                'no @everyone role, ...); re-run with --no-member-scrape to confirm'
+            )
+        else:
+            why = 'on_connect never fired: READY and/or READY_SUPPLEMENTAL missing or unparsable (run with --verbose)'
+        report.fail('on_ready', why)
         raise CheckFailed()
     user = client.user
     report.ok('login + gateway READY + on_ready', f'user={user} id={user.id if user else None} guilds={len(client.guilds)}')
@@ -448,6 +461,13 @@ async def main_async(args: argparse.Namespace, report: Report) -> None:
         except Exception:  # closing must never turn a PASS into a hang
             pass
         await asyncio.gather(scenario_task, start_task, return_exceptions=True)
+        # Cancel the library's leftover background tasks (subscription ticker, keep-alive...)
+        # so asyncio.run() ends quietly.
+        leftovers = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        for task in leftovers:
+            task.cancel()
+        if leftovers:
+            await asyncio.wait(leftovers, timeout=2)
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:

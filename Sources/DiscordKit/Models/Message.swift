@@ -215,6 +215,13 @@ public struct MessageInteraction: Codable, Sendable, Equatable {
     public var type: Int
     public var name: String
     public var user: DiscordUser?
+    /// Creates the field.
+    public init(id: String, type: Int, name: String, user: DiscordUser?) {
+        self.id = id
+        self.type = type
+        self.name = name
+        self.user = user
+    }
 }
 
 /// `interaction_metadata` of an interaction response message.
@@ -227,6 +234,20 @@ public struct InteractionMetadata: Codable, Sendable, Equatable {
     public var authorizing_integration_owners: [String: String]?
     public var original_response_message_id: String?
     public var interacted_message_id: String?
+    /// Creates metadata.
+    public init(
+        id: String, type: Int, name: String?, command_type: Int?, user: DiscordUser?,
+        authorizing_integration_owners: [String: String]?, original_response_message_id: String?, interacted_message_id: String?
+    ) {
+        self.id = id
+        self.type = type
+        self.name = name
+        self.command_type = command_type
+        self.user = user
+        self.authorizing_integration_owners = authorizing_integration_owners
+        self.original_response_message_id = original_response_message_id
+        self.interacted_message_id = interacted_message_id
+    }
 }
 
 /// A Discord message (REST object and MESSAGE_CREATE / MESSAGE_UPDATE payload).

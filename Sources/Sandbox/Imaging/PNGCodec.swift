@@ -55,7 +55,7 @@ enum PNGCodec {
     private static let maxIDATChunk = 1 << 18
 
     /// Largest accepted decoded raster (pixels) to guard against decompression bombs.
-    private static let maxDecodedPixels = 1 << 26
+    private static let maxDecodedPixels = 1 << 25
 
     // MARK: - Encoding
 
@@ -110,34 +110,49 @@ enum PNGCodec {
         return out
     }
 
-    /// Writes filter-type byte + filtered bytes for every row, choosing per row the filter
-    /// (None, Sub, Up, Average or Paeth) with the smallest sum of absolute signed residuals.
+    /// Writes filter-type byte + filtered bytes for every row. The first row uses Sub; every
+    /// other row uses the filter (None, Sub, Up, Average or Paeth) with the smallest sum of
+    /// absolute signed residuals, estimated on every 5th byte to keep debug builds fast.
     private static func filterRows(
         src: UnsafePointer<UInt8>, dst: UnsafeMutablePointer<UInt8>, stride: Int, height: Int
     ) {
         let bpp = 3
         for y in 0..<height {
             let cur = src + y * stride
-            let hasPrior = y > 0
-            let prior = hasPrior ? src + (y - 1) * stride : cur
-            // Estimate the cost of each filter.
+            let out = dst + y * (stride + 1)
+            let row = out + 1
+            if y == 0 {
+                out[0] = 1
+                var i = 0
+                while i < min(bpp, stride) {
+                    row[i] = cur[i]
+                    i += 1
+                }
+                while i < stride {
+                    row[i] = cur[i] &- cur[i - bpp]
+                    i += 1
+                }
+                continue
+            }
+            let prior = src + (y - 1) * stride
+            // Estimate the cost of each filter on a sample of the row.
             var costNone = 0
             var costSub = 0
             var costUp = 0
             var costAvg = 0
             var costPaeth = 0
-            var i = 0
+            var i = bpp
             while i < stride {
                 let x = Int(cur[i])
-                let a = i >= bpp ? Int(cur[i - bpp]) : 0
-                let b = hasPrior ? Int(prior[i]) : 0
-                let c = (hasPrior && i >= bpp) ? Int(prior[i - bpp]) : 0
+                let a = Int(cur[i - bpp])
+                let b = Int(prior[i])
+                let c = Int(prior[i - bpp])
                 costNone &+= signedMagnitude(x)
                 costSub &+= signedMagnitude(x &- a)
                 costUp &+= signedMagnitude(x &- b)
                 costAvg &+= signedMagnitude(x &- ((a &+ b) >> 1))
                 costPaeth &+= signedMagnitude(x &- paeth(a, b, c))
-                i += 1
+                i += 5
             }
             var best = 0
             var bestCost = costNone
@@ -146,37 +161,56 @@ enum PNGCodec {
             if costAvg < bestCost { best = 3; bestCost = costAvg }
             if costPaeth < bestCost { best = 4; bestCost = costPaeth }
 
-            let out = dst + y * (stride + 1)
             out[0] = UInt8(best)
-            let row = out + 1
-            i = 0
+            let head = min(bpp, stride)
             switch best {
             case 0:
                 row.update(from: cur, count: stride)
             case 1:
+                i = 0
+                while i < head {
+                    row[i] = cur[i]
+                    i += 1
+                }
                 while i < stride {
-                    let a = i >= bpp ? cur[i - bpp] : 0
-                    row[i] = cur[i] &- a
+                    row[i] = cur[i] &- cur[i - bpp]
                     i += 1
                 }
             case 2:
+                i = 0
                 while i < stride {
-                    row[i] = cur[i] &- (hasPrior ? prior[i] : 0)
+                    row[i] = cur[i] &- prior[i]
                     i += 1
                 }
             case 3:
+                i = 0
+                while i < head {
+                    row[i] = cur[i] &- (prior[i] >> 1)
+                    i += 1
+                }
                 while i < stride {
-                    let a = i >= bpp ? Int(cur[i - bpp]) : 0
-                    let b = hasPrior ? Int(prior[i]) : 0
-                    row[i] = cur[i] &- UInt8((a + b) >> 1)
+                    row[i] = cur[i] &- UInt8((Int(cur[i - bpp]) + Int(prior[i])) >> 1)
                     i += 1
                 }
             default:
+                i = 0
+                while i < head {
+                    row[i] = cur[i] &- prior[i]  // Paeth with a = c = 0 predicts b
+                    i += 1
+                }
                 while i < stride {
-                    let a = i >= bpp ? Int(cur[i - bpp]) : 0
-                    let b = hasPrior ? Int(prior[i]) : 0
-                    let c = (hasPrior && i >= bpp) ? Int(prior[i - bpp]) : 0
-                    row[i] = cur[i] &- UInt8(paeth(a, b, c))
+                    // Paeth predictor, written inline because debug builds do not inline calls.
+                    let a = Int(cur[i - bpp])
+                    let b = Int(prior[i])
+                    let c = Int(prior[i - bpp])
+                    var pa = b - c
+                    var pb = a - c
+                    var pc = pa + pb
+                    if pa < 0 { pa = -pa }
+                    if pb < 0 { pb = -pb }
+                    if pc < 0 { pc = -pc }
+                    let predicted = (pa <= pb && pa <= pc) ? a : (pb <= pc ? b : c)
+                    row[i] = cur[i] &- UInt8(truncatingIfNeeded: predicted)
                     i += 1
                 }
             }
@@ -295,7 +329,10 @@ enum PNGCodec {
         guard let h = header, !idat.isEmpty else { return nil }
         if h.colorType == 3 && palette.isEmpty { return nil }
 
-        guard var data = inflate(idat, expected: h.height * (h.rowBytes + 1)) else { return nil }
+        // Deflate cannot expand data by more than ~1032:1; reject headers that claim more.
+        let expected = h.height * (h.rowBytes + 1)
+        guard expected <= idat.count * 1040 + 1024 else { return nil }
+        guard var data = inflate(idat, expected: expected) else { return nil }
         let ok = data.withUnsafeMutableBufferPointer { buf in
             unfilter(buf.baseAddress!, rowBytes: h.rowBytes, height: h.height, bpp: h.filterStride)
         }
@@ -420,11 +457,32 @@ enum PNGCodec {
                     i += 1
                 }
             case 4:
+                if !hasPrior {
+                    // Without a prior row Paeth predicts the left neighbour, like Sub.
+                    i = bpp
+                    while i < rowBytes {
+                        cur[i] = cur[i] &+ cur[i - bpp]
+                        i += 1
+                    }
+                    break
+                }
+                while i < bpp && i < rowBytes {
+                    cur[i] = cur[i] &+ prior[i]
+                    i += 1
+                }
                 while i < rowBytes {
-                    let a = i >= bpp ? Int(cur[i - bpp]) : 0
-                    let b = hasPrior ? Int(prior[i]) : 0
-                    let c = (hasPrior && i >= bpp) ? Int(prior[i - bpp]) : 0
-                    cur[i] = cur[i] &+ UInt8(paeth(a, b, c))
+                    // Paeth predictor, written inline because debug builds do not inline calls.
+                    let a = Int(cur[i - bpp])
+                    let b = Int(prior[i])
+                    let c = Int(prior[i - bpp])
+                    var pa = b - c
+                    var pb = a - c
+                    var pc = pa + pb
+                    if pa < 0 { pa = -pa }
+                    if pb < 0 { pb = -pb }
+                    if pc < 0 { pc = -pc }
+                    let predicted = (pa <= pb && pa <= pc) ? a : (pb <= pc ? b : c)
+                    cur[i] = cur[i] &+ UInt8(truncatingIfNeeded: predicted)
                     i += 1
                 }
             default:

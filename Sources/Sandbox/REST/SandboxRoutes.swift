@@ -1,0 +1,392 @@
+import DiscordKit
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdWebSocket
+import Logging
+import NIOCore
+
+/// Discord's REST surface as the sandbox serves it (under /api, /api/v9 and /api/v10), the CDN,
+/// the upload host, the gateway socket and a small control API for fault injection.
+struct SandboxRoutes: Sendable {
+    typealias Context = BasicWebSocketRequestContext
+    let world: SandboxWorld
+    let catalog: CommandCatalog
+    let gateway: SandboxGateway
+    let submit: @Sendable (BotInteraction) -> Void
+    let logger: Logger
+
+    // MARK: response helpers
+
+    static func json(_ value: JSONValue, status: HTTPResponse.Status = .ok) -> Response {
+        json(text: value.compactString, status: status)
+    }
+
+    static func json(text: String, status: HTTPResponse.Status = .ok) -> Response {
+        // discord.py only parses bodies whose Content-Type is exactly application/json.
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    static func encodable(_ value: some Encodable) -> Response {
+        json(text: (try? DiscordJSON.encodeString(value)) ?? "{}")
+    }
+
+    static func error(_ status: HTTPResponse.Status, code: Int, message: String) -> Response {
+        json(["message": .string(message), "code": .int(Int64(code))], status: status)
+    }
+
+    static let noContent = Response(status: .noContent)
+
+    private func authorize(_ request: Request) async -> SandboxUser? {
+        guard let token = request.headers[.authorization] else { return nil }
+        return await world.user(forToken: token)
+    }
+
+    private static let unauthorized = error(.unauthorized, code: 0, message: "401: Unauthorized")
+
+    // MARK: registration
+
+    func register(on router: Router<Context>) {
+        router.ws("/") { _, _ in .upgrade([:]) } onUpgrade: { inbound, outbound, context in
+            try await gateway.serve(query: context.request.uri.query ?? "", inbound: inbound, outbound: outbound)
+        }
+        router.ws("/gateway") { _, _ in .upgrade([:]) } onUpgrade: { inbound, outbound, context in
+            try await gateway.serve(query: context.request.uri.query ?? "", inbound: inbound, outbound: outbound)
+        }
+        for prefix in ["/api", "/api/v9", "/api/v10"] {
+            let api = router.group(RouterPath(prefix))
+            registerAPI(api)
+        }
+        router.get("/attachments/**") { request, _ in await cdn(request) }
+        router.get("/ephemeral-attachments/**") { request, _ in await cdn(request) }
+        router.put("/upload/**") { request, context in
+            let path = context.parameters.getCatchAll().joined(separator: "/")
+            let body = try await request.body.collect(upTo: 64 << 20)
+            let ok = await world.completeUpload(
+                uploadFilename: path.removingPercentEncoding ?? path, bytes: Array(body.readableBytesView),
+                contentType: request.headers[.contentType] ?? "application/octet-stream")
+            return ok ? Response(status: .ok) : Response(status: .notFound)
+        }
+        registerControl(router)
+    }
+
+    private func cdn(_ request: Request) async -> Response {
+        guard let file = await world.file(path: request.uri.path) else { return Response(status: .notFound) }
+        var headers = HTTPFields()
+        headers[.contentType] = file.contentType
+        headers[.cacheControl] = "public, max-age=31536000"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: file.bytes)))
+    }
+
+    private func registerAPI(_ api: RouterGroup<Context>) {
+        api.get("gateway") { _, _ in
+            let base = await world.baseURL.replacingOccurrences(of: "http", with: "ws")
+            return Self.json(["url": .string(base)])
+        }
+        api.get("gateway/bot") { request, _ in
+            guard await authorize(request) != nil else { return Self.unauthorized }
+            let base = await world.baseURL.replacingOccurrences(of: "http", with: "ws")
+            return Self.json([
+                "url": .string(base), "shards": 1,
+                "session_start_limit": ["total": 1000, "remaining": 999, "reset_after": 14_400_000, "max_concurrency": 1],
+            ])
+        }
+        api.get("users/@me") { request, _ in
+            guard let user = await authorize(request) else { return Self.unauthorized }
+            return Self.json([
+                "id": .string(user.id), "username": .string(user.username), "discriminator": "0",
+                "global_name": .string(user.username.capitalized), "avatar": nil, "bot": false, "mfa_enabled": false,
+                "locale": "en-US", "verified": true, "email": .string("\(user.username)@sandbox.invalid"), "flags": 0,
+                "premium_type": 0, "public_flags": 0, "phone": nil, "nsfw_allowed": true, "bio": "", "banner": nil, "accent_color": nil,
+            ])
+        }
+        api.get("users/@me/billing/country-code") { request, _ in
+            guard await authorize(request) != nil else { return Self.unauthorized }
+            return Self.json(["country_code": "US"])
+        }
+        api.get("oauth2/applications/@me") { request, _ in
+            guard let user = await authorize(request) else { return Self.unauthorized }
+            return Self.json([
+                "id": .string(user.id), "name": .string(user.username), "icon": nil, "description": "", "bot_public": true,
+                "bot_require_code_grant": false, "flags": 0, "owner": ["id": .string(user.id), "username": .string(user.username)],
+            ])
+        }
+        api.get("guilds/:guild") { request, context in
+            guard await authorize(request) != nil else { return Self.unauthorized }
+            guard context.parameters.get("guild") == SandboxIDs.guildId else { return Self.error(.notFound, code: 10004, message: "Unknown Guild") }
+            let guild = await SandboxReady.guild(world: world, memberIds: [])
+            return Self.json(guild["properties"] ?? [:])
+        }
+        api.get("guilds/:guild/channels") { request, context in
+            guard await authorize(request) != nil else { return Self.unauthorized }
+            let guild = await SandboxReady.guild(world: world, memberIds: [])
+            return Self.json(guild["channels"] ?? [])
+        }
+        api.get("channels/:channel") { request, context in
+            guard let user = await authorize(request) else { return Self.unauthorized }
+            let channel = context.parameters.get("channel") ?? ""
+            guard await world.canAccess(userId: user.id, channelId: channel) else { return Self.error(.notFound, code: 10003, message: "Unknown Channel") }
+            if let owner = await world.dmOwner(channel) {
+                let bot = SandboxReady.bots().first { $0.id == owner.bot }
+                return Self.json([
+                    "id": .string(channel), "type": 1, "last_message_id": nil, "flags": 0,
+                    "recipients": [(try? JSONValue.parse(DiscordJSON.encode(bot))) ?? nil],
+                ])
+            }
+            return Self.json(["id": .string(channel), "type": 0, "guild_id": .string(SandboxIDs.guildId), "name": "mj", "position": 0, "permission_overwrites": []])
+        }
+        api.get("channels/:channel/messages") { request, context in
+            guard let user = await authorize(request) else { return Self.unauthorized }
+            let channel = context.parameters.get("channel") ?? ""
+            guard await world.canAccess(userId: user.id, channelId: channel) else { return Self.error(.notFound, code: 10003, message: "Unknown Channel") }
+            let limit = min(100, max(1, request.uri.queryParameters.get("limit", as: Int.self) ?? 50))
+            let list = await world.recentMessages(channelId: channel, limit: limit, before: request.uri.queryParameters.get("before"))
+            return Self.encodable(list)
+        }
+        api.get("channels/:channel/messages/:message") { request, context in
+            guard let user = await authorize(request) else { return Self.unauthorized }
+            let channel = context.parameters.get("channel") ?? ""
+            guard await world.canAccess(userId: user.id, channelId: channel),
+                let msg = await world.message(id: context.parameters.get("message") ?? "", channelId: channel)
+            else { return Self.error(.notFound, code: 10008, message: "Unknown Message") }
+            return Self.encodable(msg)
+        }
+        api.post("channels/:channel/messages") { request, context in
+            guard let user = await authorize(request) else { return Self.unauthorized }
+            let channel = context.parameters.get("channel") ?? ""
+            guard await world.canAccess(userId: user.id, channelId: channel) else { return Self.error(.notFound, code: 10003, message: "Unknown Channel") }
+            return await createMessage(request, user: user, channel: channel)
+        }
+        api.post("channels/:channel/attachments") { request, context in
+            guard let user = await authorize(request) else { return Self.unauthorized }
+            let channel = context.parameters.get("channel") ?? ""
+            guard await world.canAccess(userId: user.id, channelId: channel) else { return Self.error(.notFound, code: 10003, message: "Unknown Channel") }
+            let body = try await request.body.collect(upTo: 1 << 20)
+            guard let parsed = try? JSONValue.parse(Data(body.readableBytesView)), let files = parsed["files"]?.arrayValue,
+                (1...10).contains(files.count)
+            else { return Self.formError("files", "BASE_TYPE_REQUIRED", "This field is required") }
+            var slots: [JSONValue] = []
+            for f in files {
+                let name = f["filename"]?.stringValue ?? "file"
+                let (url, uploadName) = await world.reserveUpload(filename: name)
+                slots.append(["id": f["id"] ?? "0", "upload_url": .string(url), "upload_filename": .string(uploadName)])
+            }
+            return Self.json(["attachments": .array(slots)])
+        }
+        api.delete("attachments/**") { request, _ in
+            guard await authorize(request) != nil else { return Self.unauthorized }
+            return Self.noContent
+        }
+        api.put("channels/:channel/messages/:message/reactions/:emoji/@me") { request, context in
+            guard let user = await authorize(request) else { return Self.unauthorized }
+            let channel = context.parameters.get("channel") ?? ""
+            guard await world.canAccess(userId: user.id, channelId: channel),
+                await world.message(id: context.parameters.get("message") ?? "", channelId: channel) != nil
+            else { return Self.error(.notFound, code: 10008, message: "Unknown Message") }
+            return Self.noContent
+        }
+        api.post("users/@me/channels") { request, _ in
+            guard let user = await authorize(request) else { return Self.unauthorized }
+            let body = try await request.body.collect(upTo: 1 << 16)
+            let parsed = try? JSONValue.parse(Data(body.readableBytesView))
+            let recipient = parsed?["recipients"]?.arrayValue?.first?.stringValue ?? parsed?["recipient_id"]?.stringValue ?? ""
+            guard let bot = SandboxReady.bots().first(where: { $0.id == recipient }) else {
+                return Self.error(.badRequest, code: 50007, message: "Cannot send messages to this user")
+            }
+            let id = await world.dmChannel(userId: user.id, botId: bot.id)
+            return Self.json([
+                "id": .string(id), "type": 1, "last_message_id": nil, "flags": 0,
+                "recipients": [(try? JSONValue.parse(DiscordJSON.encode(bot))) ?? nil],
+            ])
+        }
+        for path in [
+            "guilds/:id/application-command-index", "channels/:id/application-command-index",
+            "users/@me/application-command-index", "applications/:id/application-command-index",
+        ] {
+            api.get(RouterPath(path)) { request, _ in
+                guard await authorize(request) != nil else { return Self.unauthorized }
+                return Self.json(catalog.indexBody)
+            }
+        }
+        api.get("channels/:id/application-commands/search") { request, _ in
+            guard await authorize(request) != nil else { return Self.unauthorized }
+            let q = request.uri.queryParameters
+            return Self.json(catalog.search(query: q.get("query"), limit: q.get("limit", as: Int.self) ?? 25))
+        }
+        api.post("interactions") { request, _ in
+            guard let user = await authorize(request) else { return Self.unauthorized }
+            return await interaction(request, user: user)
+        }
+    }
+
+    private static func errorList(_ code: String, _ message: String) -> JSONValue {
+        let entry: JSONValue = ["code": .string(code), "message": .string(message)]
+        return ["_errors": [entry]]
+    }
+
+    static func formError(_ field: String, _ code: String, _ message: String) -> Response {
+        json(
+            [
+                "code": 50035, "message": "Invalid Form Body",
+                "errors": .object([(field, errorList(code, message))]),
+            ], status: .badRequest)
+    }
+
+    /// Reads a JSON body, or the `payload_json` part of a multipart body (plus its file parts).
+    private func readPayload(_ request: Request) async throws -> (JSONValue?, [MultipartPart]) {
+        let body = try await request.body.collect(upTo: 64 << 20)
+        let bytes = Array(body.readableBytesView)
+        if let ct = request.headers[.contentType], let boundary = Multipart.boundary(contentType: ct) {
+            let parts = Multipart.parse(bytes, boundary: boundary) ?? []
+            let payload = parts.first { $0.name == "payload_json" }.flatMap { try? JSONValue.parse(Data($0.body)) }
+            return (payload, parts.filter { $0.name != "payload_json" })
+        }
+        return (try? JSONValue.parse(Data(bytes)), [])
+    }
+
+    private func createMessage(_ request: Request, user: SandboxUser, channel: String) async -> Response {
+        guard let (payload, files) = try? await readPayload(request), let payload else {
+            return Self.error(.badRequest, code: 50109, message: "The request body contains invalid JSON.")
+        }
+        var attachments: [Attachment] = []
+        for ref in payload["attachments"]?.arrayValue ?? [] {
+            if let uploaded = ref["uploaded_filename"]?.stringValue {
+                guard let file = await world.takeUpload(uploaded) else {
+                    return Self.error(.badRequest, code: 50146, message: "Uploaded file not found.")
+                }
+                let name = ref["filename"]?.stringValue ?? "file"
+                attachments.append(await world.storeAttachment(channelId: channel, filename: name, bytes: file.bytes, contentType: file.contentType, width: nil, height: nil))
+            }
+        }
+        for part in files where part.filename != nil {
+            attachments.append(
+                await world.storeAttachment(
+                    channelId: channel, filename: part.filename ?? "file", bytes: part.body, contentType: part.contentType ?? "application/octet-stream",
+                    width: nil, height: nil))
+        }
+        let content = payload["content"]?.stringValue ?? ""
+        guard !content.isEmpty || !attachments.isEmpty else { return Self.error(.badRequest, code: 50006, message: "Cannot send an empty message") }
+        let message = Message(
+            id: await world.snowflake(), channel_id: channel, guild_id: await world.isGuildChannel(channel) ? SandboxIDs.guildId : nil,
+            author: user.discordUser, content: content, timestamp: ISO8601DateFormatter().string(from: Date()), type: 0, flags: 0,
+            nonce: payload["nonce"]?.stringValue ?? payload["nonce"]?.intValue.map { String($0) }, attachments: attachments)
+        await world.create(message)
+        return Self.encodable(message)
+    }
+
+    /// Validates `POST /interactions` like Discord (application, command id + version, message,
+    /// custom_id) and hands it to the bots; answers 204.
+    private func interaction(_ request: Request, user: SandboxUser) async -> Response {
+        guard let (payloadOpt, _) = try? await readPayload(request), let payload = payloadOpt else {
+            return Self.error(.badRequest, code: 50109, message: "The request body contains invalid JSON.")
+        }
+        if await world.takeFault(userId: user.id, among: [.rateLimit]) != nil {
+            var headers = HTTPFields()
+            headers[.contentType] = "application/json"
+            headers[.retryAfter] = "1"
+            headers[HTTPField.Name("X-RateLimit-Global")!] = "false"
+            headers[HTTPField.Name("X-RateLimit-Scope")!] = "user"
+            return Response(
+                status: .tooManyRequests, headers: headers,
+                body: .init(byteBuffer: ByteBuffer(string: "{\"message\":\"You are being rate limited.\",\"retry_after\":0.2,\"global\":false}")))
+        }
+        guard let type = payload["type"]?.intValue, [2, 3, 5].contains(type) else { return Self.formError("type", "BASE_TYPE_REQUIRED", "This field is required") }
+        guard let appId = payload["application_id"]?.stringValue,
+            [SandboxIDs.midjourney, SandboxIDs.niji, SandboxIDs.insightFace].contains(appId)
+        else { return Self.error(.notFound, code: 10002, message: "Unknown Application") }
+        guard let channelId = payload["channel_id"]?.stringValue, await world.canAccess(userId: user.id, channelId: channelId) else {
+            return Self.error(.notFound, code: 10003, message: "Unknown Channel")
+        }
+        guard let nonce = payload["nonce"]?.stringValue ?? payload["nonce"]?.intValue.map({ String($0) }) ?? Optional("") else {
+            return Self.formError("nonce", "BASE_TYPE_REQUIRED", "This field is required")
+        }
+        let data = payload["data"] ?? [:]
+        let requestedSession = payload["session_id"]?.stringValue ?? ""
+        let liveSession = await world.hasSession(requestedSession, userId: user.id) ? requestedSession : nil
+        var interaction = BotInteraction(
+            id: await world.snowflake(), type: Int(type), applicationId: appId, guildId: payload["guild_id"]?.stringValue,
+            channelId: channelId, sessionId: liveSession, nonce: nonce.isEmpty ? nil : nonce, user: user, commandName: nil,
+            options: [:], files: [:], customId: nil, message: nil, data: data)
+        switch type {
+        case 2:
+            guard let commandId = data["id"]?.stringValue, let command = catalog.command(appId: appId, id: commandId) else {
+                return Self.error(.notFound, code: 10063, message: "Unknown application command")
+            }
+            guard data["version"]?.stringValue == command.version else {
+                return Self.formError("data.version", "BASE_TYPE_CHOICES", "Value must be one of the current command versions.")
+            }
+            interaction.commandName = command.name
+            let attachments = data["attachments"]?.arrayValue ?? []
+            var pending = (data["options"]?.arrayValue ?? [])
+            while let option = pending.popLast() {
+                guard let name = option["name"]?.stringValue else { continue }
+                if let nested = option["options"]?.arrayValue { pending += nested }
+                if option["type"]?.intValue == 11, let index = option["value"]?.intValue {
+                    guard let ref = attachments.first(where: { $0["id"]?.stringValue == String(index) }) ?? attachments[safe: Int(index)],
+                        let uploaded = ref["uploaded_filename"]?.stringValue, let file = await world.takeUpload(uploaded)
+                    else { return Self.error(.badRequest, code: 50146, message: "Uploaded file not found.") }
+                    interaction.files[name] = file
+                }
+                interaction.options[name] = option["value"] ?? .null
+            }
+        case 3:
+            guard let messageId = payload["message_id"]?.stringValue, let message = await world.message(id: messageId, channelId: channelId)
+            else { return Self.error(.notFound, code: 10008, message: "Unknown Message") }
+            guard let customId = data["custom_id"]?.stringValue,
+                message.components.contains(where: { row in (row.components ?? [row]).contains { $0.custom_id == customId } })
+            else { return Self.formError("data.custom_id", "COMPONENT_VALIDATION_FAILED", "Component validation failed") }
+            interaction.customId = customId
+            interaction.message = message
+        default:
+            interaction.customId = data["custom_id"]?.stringValue
+        }
+        await world.countInteraction()
+        submit(interaction)
+        return Self.noContent
+    }
+
+    // MARK: control API (fault injection for tests and demos)
+
+    private func registerControl(_ router: Router<Context>) {
+        router.post("/sandbox/faults") { request, _ in
+            let body = try await request.body.collect(upTo: 1 << 16)
+            guard let parsed = try? JSONValue.parse(Data(body.readableBytesView)), let token = parsed["token"]?.stringValue,
+                let fault = parsed["fault"]?.stringValue.flatMap(SandboxFault.init(rawValue:))
+            else {
+                return Self.json(["error": .string("need {token, fault}; faults: \(SandboxFault.allCases.map(\.rawValue).joined(separator: ", "))")], status: .badRequest)
+            }
+            await world.arm(fault, forToken: token)
+            return Self.json(["armed": .string(fault.rawValue)])
+        }
+        router.post("/sandbox/disconnect") { request, _ in
+            let body = try await request.body.collect(upTo: 1 << 16)
+            guard let parsed = try? JSONValue.parse(Data(body.readableBytesView)), let token = parsed["token"]?.stringValue else {
+                return Self.json(["error": "need {token, code?}"], status: .badRequest)
+            }
+            let code = UInt16(parsed["code"]?.intValue ?? 4000)
+            let n = await world.dropConnections(token: token, code: code)
+            return Self.json(["closed": .int(Int64(n))])
+        }
+        router.post("/sandbox/op") { request, _ in
+            let body = try await request.body.collect(upTo: 1 << 16)
+            guard let parsed = try? JSONValue.parse(Data(body.readableBytesView)), let token = parsed["token"]?.stringValue,
+                let op = parsed["op"]?.intValue
+            else { return Self.json(["error": "need {token, op, d?}"], status: .badRequest) }
+            let n = await world.sendOp(token: token, op: Int(op), d: (parsed["d"] ?? .null).compactString)
+            return Self.json(["sent": .int(Int64(n))])
+        }
+        router.get("/sandbox/stats") { _, _ in
+            let s = await world.stats
+            return Self.json([
+                "identifies": .int(Int64(s.identifies)), "resumes": .int(Int64(s.resumes)), "interactions": .int(Int64(s.interactions)),
+                "closedByFault": .int(Int64(s.closedByFault)),
+            ])
+        }
+    }
+}
+
+extension Array {
+    subscript(safe index: Int) -> Element? { indices.contains(index) ? self[index] : nil }
+}

@@ -1,0 +1,88 @@
+import DiscordKit
+import Foundation
+import Hummingbird
+import HummingbirdWebSocket
+import Logging
+import NIOCore
+import ServiceLifecycle
+
+/// The sandbox as one Service: HTTP + gateway server and the bots' job runner.
+public final class SandboxServer: Service, Sendable {
+    public let configuration: SandboxConfiguration
+    /// The simulated Discord state (fault injection goes through it).
+    public let world: SandboxWorld
+    let bot: MidjourneyBot
+    let logger: Logger
+    private let boundPort = Locked<Int?>(nil)
+    private let work: AsyncStream<BotInteraction>
+    private let workContinuation: AsyncStream<BotInteraction>.Continuation
+
+    /// Creates the sandbox; it listens once `run` is called.
+    public init(configuration: SandboxConfiguration, logger: Logger = Logger(label: "mjproxy.sandbox")) {
+        self.configuration = configuration
+        self.logger = logger
+        self.world = SandboxWorld(configuration: configuration)
+        self.bot = MidjourneyBot(world: world, configuration: configuration, logger: logger)
+        (work, workContinuation) = AsyncStream<BotInteraction>.makeStream()
+    }
+
+    /// The bound port once listening (useful with port 0).
+    public var port: Int? { boundPort.value }
+
+    /// Waits until the server listens and returns its port.
+    public func waitUntilListening(timeout: Duration = .seconds(30)) async throws -> Int {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if let p = boundPort.value { return p }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        throw DiscordError.protocolViolation("sandbox did not start listening")
+    }
+
+    /// The HTTP base URL (`http://host:port`), once listening.
+    public var baseURL: String? { port.map { configuration.publicBaseURL ?? "http://\(configuration.host):\($0)" } }
+
+    /// Serves until graceful shutdown or cancellation.
+    public func run() async throws {
+        let router = Router(context: BasicWebSocketRequestContext.self)
+        let continuation = workContinuation
+        let routes = SandboxRoutes(
+            world: world, catalog: CommandCatalog(), gateway: SandboxGateway(world: world, logger: logger),
+            submit: { continuation.yield($0) }, logger: logger)
+        routes.register(on: router)
+        let world = self.world
+        let boundPort = self.boundPort
+        let host = configuration.host
+        let app = Application(
+            router: router,
+            server: .http1WebSocketUpgrade(
+                webSocketRouter: router, configuration: .init(maxFrameSize: 1 << 20, autoPing: .disabled)),
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? 0
+                await world.setBaseURL("http://\(host):\(port)")
+                boundPort.withLock { $0 = port }
+            },
+            logger: logger
+        )
+        let bot = self.bot
+        let work = self.work
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                await withDiscardingTaskGroup { jobs in
+                    for await interaction in work {
+                        jobs.addTask { await bot.handle(interaction) }
+                    }
+                }
+            }
+            group.addTask {
+                try await app.run()
+            }
+            // Whichever ends first (the server on shutdown) ends the sandbox.
+            _ = try await group.next()
+            continuation.finish()
+            await world.closeAll()
+            group.cancelAll()
+        }
+    }
+}

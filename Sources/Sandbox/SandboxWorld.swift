@@ -1,0 +1,334 @@
+import DiscordKit
+import Foundation
+
+/// A frame for one gateway connection's writer.
+enum OutboundGatewayFrame: Sendable {
+    case json(String)
+    case close(code: UInt16, reason: String)
+}
+
+/// A sandbox user: any non-empty token is one.
+public struct SandboxUser: Sendable, Equatable {
+    public var id: String
+    public var username: String
+    var token: String
+
+    /// The Discord user object of this user.
+    public var discordUser: DiscordUser {
+        DiscordUser(id: id, username: username, discriminator: "0", global_name: username.capitalized, avatar: nil, bot: false)
+    }
+}
+
+/// A stored file served by the sandbox CDN.
+struct StoredFile: Sendable {
+    var bytes: [UInt8]
+    var contentType: String
+}
+
+/// Fault injections a test can arm for a user (consumed by the next matching job).
+public enum SandboxFault: String, Sendable, CaseIterable {
+    case queueFull = "queue-full"
+    case actionNeeded = "action-needed"
+    case creditsExhausted = "credits-exhausted"
+    case bannedPrompt = "banned-prompt"
+    case invalidParameter = "invalid-parameter"
+    /// The bot never answers; Discord then sends INTERACTION_FAILURE (reason 2).
+    case interactionTimeout = "interaction-timeout"
+    /// The next `POST /interactions` answers 429 once.
+    case rateLimit = "rate-limit"
+}
+
+/// The whole simulated Discord state: users, sessions, channels, messages, files.
+public actor SandboxWorld {
+    /// One gateway session (survives its socket for RESUME).
+    final class Session {
+        let id: String
+        let userId: String
+        var seq = 0
+        var buffer: [(Int, String)] = []
+        var connection: AsyncStream<OutboundGatewayFrame>.Continuation?
+        var connectionId: Int?
+
+        init(id: String, userId: String) {
+            self.id = id
+            self.userId = userId
+        }
+    }
+
+    let configuration: SandboxConfiguration
+    private(set) var baseURL: String
+    private var users: [String: SandboxUser] = [:]  // by id
+    private var sessions: [String: Session] = [:]
+    private var messages: [String: [Message]] = [:]  // by channel, oldest first
+    private var files: [String: StoredFile] = [:]  // CDN path → bytes
+    private var fileOrder: [String] = []
+    private var pendingUploads: [String: StoredFile?] = [:]  // upload_filename → bytes once PUT
+    private var dmChannels: [String: String] = [:]  // "user:bot" → channel id
+    private var dmOwners: [String: (user: String, bot: String)] = [:]
+    private var counter: Int64 = 0
+    private var connectionCounter = 0
+    private var faults: [String: [SandboxFault]] = [:]
+    /// Counters tests read: identifies, resumes, interactions received.
+    public private(set) var stats = SandboxStats()
+
+    /// Observable counters.
+    public struct SandboxStats: Sendable {
+        public var identifies = 0
+        public var resumes = 0
+        public var interactions = 0
+        public var closedByFault = 0
+    }
+
+    init(configuration: SandboxConfiguration) {
+        self.configuration = configuration
+        self.baseURL = configuration.publicBaseURL ?? "http://\(configuration.host):\(configuration.port)"
+    }
+
+    func setBaseURL(_ url: String) { if configuration.publicBaseURL == nil { baseURL = url } }
+
+    // MARK: ids and users
+
+    /// A fresh snowflake for "now".
+    func snowflake() -> String {
+        counter += 1
+        return Snowflake.make(milliseconds: Int64(Date().timeIntervalSince1970 * 1000), increment: counter)
+    }
+
+    /// The user a token stands for, or nil for a rejected token.
+    func user(forToken rawToken: String) -> SandboxUser? {
+        var token = rawToken
+        if token.hasPrefix("Bot ") { token = String(token.dropFirst(4)) }
+        guard !SandboxIDs.isRejectedToken(token) else { return nil }
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in token.utf8 { hash = (hash ^ UInt64(b)) &* 0x100_0000_01b3 }
+        let id = String(1_180_000_000_000_000_000 + Int64(hash % 100_000_000_000_000_000))
+        if let existing = users[id] { return existing }
+        let user = SandboxUser(id: id, username: "user\(id.suffix(4))", token: token)
+        users[id] = user
+        return user
+    }
+
+    func user(id: String) -> SandboxUser? { users[id] }
+
+    /// Whether `channelId` is a guild text channel.
+    func isGuildChannel(_ channelId: String) -> Bool {
+        guard let n = Int64(channelId) else { return false }
+        let first = Int64(SandboxIDs.channelId(1))!
+        return n >= first && n < first + Int64(configuration.channelCount)
+    }
+
+    /// Whether `user` may use `channelId` (guild channel or own DM).
+    func canAccess(userId: String, channelId: String) -> Bool {
+        isGuildChannel(channelId) || dmOwners[channelId]?.user == userId
+    }
+
+    /// The DM channel between a user and a bot, created on first use.
+    func dmChannel(userId: String, botId: String) -> String {
+        let key = "\(userId):\(botId)"
+        if let id = dmChannels[key] { return id }
+        let id = snowflake()
+        dmChannels[key] = id
+        dmOwners[id] = (userId, botId)
+        return id
+    }
+
+    /// The owner of a DM channel.
+    func dmOwner(_ channelId: String) -> (user: String, bot: String)? { dmOwners[channelId] }
+
+    // MARK: faults
+
+    /// Arms a fault for a user's next matching action.
+    public func arm(_ fault: SandboxFault, forToken token: String) {
+        guard let user = user(forToken: token) else { return }
+        faults[user.id, default: []].append(fault)
+    }
+
+    /// Consumes an armed fault of one of `kinds`, if any.
+    func takeFault(userId: String, among kinds: Set<SandboxFault>) -> SandboxFault? {
+        guard var list = faults[userId], let index = list.firstIndex(where: { kinds.contains($0) }) else { return nil }
+        let fault = list.remove(at: index)
+        faults[userId] = list
+        return fault
+    }
+
+    func countInteraction() { stats.interactions += 1 }
+
+    // MARK: messages and files
+
+    /// Stores a new message and dispatches MESSAGE_CREATE to whoever sees the channel.
+    func create(_ message: Message, onlySession: String? = nil) {
+        if message.flags.map({ $0 & 64 == 0 }) ?? true {
+            messages[message.channel_id, default: []].append(message)
+            if messages[message.channel_id]!.count > 500 { messages[message.channel_id]!.removeFirst(100) }
+        }
+        dispatch("MESSAGE_CREATE", message, channelId: message.channel_id, onlySession: onlySession)
+    }
+
+    /// Replaces a stored message and dispatches MESSAGE_UPDATE.
+    func update(_ message: Message, onlySession: String? = nil) {
+        if var list = messages[message.channel_id], let i = list.firstIndex(where: { $0.id == message.id }) {
+            list[i] = message
+            messages[message.channel_id] = list
+        }
+        dispatch("MESSAGE_UPDATE", message, channelId: message.channel_id, onlySession: onlySession)
+    }
+
+    /// Deletes a message and dispatches MESSAGE_DELETE.
+    func delete(messageId: String, channelId: String) {
+        messages[channelId]?.removeAll { $0.id == messageId }
+        let guildId = isGuildChannel(channelId) ? SandboxIDs.guildId : nil
+        dispatch("MESSAGE_DELETE", MessageDelete(id: messageId, channel_id: channelId, guild_id: guildId), channelId: channelId)
+    }
+
+    /// A stored message.
+    func message(id: String, channelId: String) -> Message? { messages[channelId]?.first { $0.id == id } }
+
+    /// Newest-first messages of a channel.
+    func recentMessages(channelId: String, limit: Int, before: String?) -> [Message] {
+        var list = Array((messages[channelId] ?? []).reversed())
+        if let before, let b = Int64(before) { list = list.filter { (Int64($0.id) ?? 0) < b } }
+        return Array(list.prefix(limit))
+    }
+
+    /// Stores bytes on the CDN and returns the attachment object (URLs signed like Discord's).
+    func storeAttachment(
+        channelId: String, filename: String, bytes: [UInt8], contentType: String, width: Int?, height: Int?, ephemeral: Bool = false
+    ) -> Attachment {
+        let id = snowflake()
+        let prefix = ephemeral ? "ephemeral-attachments" : "attachments"
+        let path = "/\(prefix)/\(channelId)/\(id)/\(filename)"
+        files[path] = StoredFile(bytes: bytes, contentType: contentType)
+        fileOrder.append(path)
+        if fileOrder.count > 2000 { files[fileOrder.removeFirst()] = nil }
+        let now = Int(Date().timeIntervalSince1970)
+        let sig = String(format: "?ex=%08x&is=%08x&hm=%016llx&", now + 14 * 86400, now, UInt64(bitPattern: Int64(id.hashValue)))
+        return Attachment(
+            id: id, filename: filename, size: bytes.count, url: baseURL + path + sig, proxy_url: baseURL + path + sig,
+            width: width, height: height, content_type: contentType, ephemeral: ephemeral ? true : nil)
+    }
+
+    /// A CDN file by path.
+    func file(path: String) -> StoredFile? { files[path] }
+
+    /// Step 1 of the upload flow: reserves an upload slot.
+    func reserveUpload(filename: String) -> (uploadURL: String, uploadFilename: String) {
+        let name = UUID().uuidString.lowercased() + "/" + filename
+        pendingUploads[name] = .some(nil)
+        return (baseURL + "/upload/" + name + "?upload_id=" + snowflake(), name)
+    }
+
+    /// Step 2: the bytes PUT to the slot.
+    func completeUpload(uploadFilename: String, bytes: [UInt8], contentType: String) -> Bool {
+        guard pendingUploads[uploadFilename] != nil else { return false }
+        pendingUploads[uploadFilename] = StoredFile(bytes: bytes, contentType: contentType)
+        return true
+    }
+
+    /// Step 3: takes an uploaded file for use in a message or interaction.
+    func takeUpload(_ uploadFilename: String) -> StoredFile? {
+        guard let entry = pendingUploads[uploadFilename], let file = entry else { return nil }
+        pendingUploads[uploadFilename] = nil
+        return file
+    }
+
+    // MARK: gateway sessions
+
+    /// Opens a new session for `user` on a connection; returns the session id.
+    func identify(userId: String, connection: AsyncStream<OutboundGatewayFrame>.Continuation) -> (String, Int) {
+        stats.identifies += 1
+        let id = UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+        let session = Session(id: id, userId: userId)
+        connectionCounter += 1
+        session.connection = connection
+        session.connectionId = connectionCounter
+        sessions[id] = session
+        return (id, connectionCounter)
+    }
+
+    /// Re-attaches a session and replays what it missed after `seq`. Nil when the session is unknown.
+    func resume(sessionId: String, token: String, seq: Int?, connection: AsyncStream<OutboundGatewayFrame>.Continuation)
+        -> Int?
+    {
+        guard let session = sessions[sessionId], let user = user(forToken: token), user.id == session.userId else { return nil }
+        stats.resumes += 1
+        connectionCounter += 1
+        session.connection?.yield(.close(code: 4000, reason: "session resumed elsewhere"))
+        session.connection = connection
+        session.connectionId = connectionCounter
+        for (s, frame) in session.buffer where s > (seq ?? 0) { connection.yield(.json(frame)) }
+        return connectionCounter
+    }
+
+    /// The connection went away; the session stays resumable.
+    func detach(sessionId: String, connectionId: Int) {
+        guard let session = sessions[sessionId], session.connectionId == connectionId else { return }
+        session.connection = nil
+        session.connectionId = nil
+    }
+
+    /// Sends a dispatch to one session (READY, RESUMED, modal events …).
+    func send(_ name: String, data json: String, to sessionId: String) {
+        guard let session = sessions[sessionId] else { return }
+        session.seq += 1
+        let frame = "{\"t\":\"\(name)\",\"s\":\(session.seq),\"op\":0,\"d\":\(json)}"
+        session.buffer.append((session.seq, frame))
+        if session.buffer.count > 2000 { session.buffer.removeFirst(500) }
+        session.connection?.yield(.json(frame))
+    }
+
+    /// Sends a dispatch to one session.
+    func send(_ name: String, _ payload: some Encodable, to sessionId: String) {
+        guard let json = try? DiscordJSON.encodeString(payload) else { return }
+        send(name, data: json, to: sessionId)
+    }
+
+    /// Dispatches to every session that sees `channelId` (all users for guild channels, the owner for DMs),
+    /// or only to `onlySession` (ephemeral answers).
+    func dispatch(_ name: String, _ payload: some Encodable, channelId: String, onlySession: String? = nil) {
+        guard let json = try? DiscordJSON.encodeString(payload) else { return }
+        if let onlySession {
+            send(name, data: json, to: onlySession)
+            return
+        }
+        let dmUser = dmOwners[channelId]?.user
+        for session in sessions.values where dmUser == nil || session.userId == dmUser {
+            send(name, data: json, to: session.id)
+        }
+    }
+
+    /// Sessions of a user (for ephemeral answers when the request named no live session).
+    func sessions(ofUser userId: String) -> [String] { sessions.values.filter { $0.userId == userId }.map(\.id) }
+
+    /// Whether a session id is live for a user.
+    func hasSession(_ id: String, userId: String) -> Bool { sessions[id]?.userId == userId }
+
+    /// Fault injection: closes every live connection of the token's user with `code` (4000 → clients resume).
+    public func dropConnections(token: String, code: UInt16 = 4000, reason: String = "sandbox fault") -> Int {
+        guard let user = user(forToken: token) else { return 0 }
+        var n = 0
+        for session in sessions.values where session.userId == user.id {
+            if let c = session.connection {
+                c.yield(.close(code: code, reason: reason))
+                n += 1
+            }
+        }
+        stats.closedByFault += n
+        return n
+    }
+
+    /// Fault injection: sends a raw op (7 reconnect, 9 invalid session) to the user's live connections.
+    public func sendOp(token: String, op: Int, d: String = "null") -> Int {
+        guard let user = user(forToken: token) else { return 0 }
+        var n = 0
+        for session in sessions.values where session.userId == user.id {
+            session.connection?.yield(.json("{\"t\":null,\"s\":null,\"op\":\(op),\"d\":\(d)}"))
+            n += 1
+        }
+        return n
+    }
+
+    /// Ends all sessions (used when the server stops).
+    func closeAll() {
+        for session in sessions.values { session.connection?.finish() }
+    }
+}
