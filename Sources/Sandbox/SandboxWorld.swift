@@ -296,6 +296,13 @@ public actor SandboxWorld {
         }
     }
 
+    /// The session's own user and the bots (the sandbox guild's visible members).
+    func memberUsers(sessionId: String) -> [DiscordUser] {
+        var list = SandboxReady.bots()
+        if let s = sessions[sessionId], let u = users[s.userId] { list.insert(u.discordUser, at: 0) }
+        return list
+    }
+
     /// Sessions of a user (for ephemeral answers when the request named no live session).
     func sessions(ofUser userId: String) -> [String] { sessions.values.filter { $0.userId == userId }.map(\.id) }
 

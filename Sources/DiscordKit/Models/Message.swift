@@ -26,6 +26,21 @@ public struct DiscordUser: Codable, Sendable, Equatable {
         self.bot = bot
         self.public_flags = public_flags
     }
+
+    enum CodingKeys: String, CodingKey { case id, username, discriminator, global_name, avatar, bot, public_flags }
+
+    /// Encodes like Discord: `avatar`, `discriminator` and `global_name` present even when null
+    /// (user libraries index them directly).
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(username, forKey: .username)
+        try c.encode(discriminator ?? "0", forKey: .discriminator)
+        try c.encode(global_name, forKey: .global_name)
+        try c.encode(avatar, forKey: .avatar)
+        try c.encodeIfPresent(bot, forKey: .bot)
+        try c.encodeIfPresent(public_flags, forKey: .public_flags)
+    }
 }
 
 /// A file attached to a message.

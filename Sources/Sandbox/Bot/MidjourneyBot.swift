@@ -151,6 +151,10 @@ actor MidjourneyBot {
 
     /// Handles one interaction (runs as a child task of the sandbox service).
     func handle(_ i: BotInteraction) async {
+        // Real Discord answers the POST before any INTERACTION_* event; user libraries (discord.py-self)
+        // drop an INTERACTION_SUCCESS that overtakes the 204. A fixed latency keeps that order even at
+        // speed factor 0.
+        try? await Task.sleep(for: .milliseconds(250))
         if await world.takeFault(userId: i.user.id, among: [.interactionTimeout]) != nil {
             await sendInteractionEvent("INTERACTION_CREATE", i)
             await pause(3)

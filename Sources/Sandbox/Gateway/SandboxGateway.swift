@@ -81,7 +81,13 @@ struct SandboxGateway: Sendable {
                         } else {
                             continuation.yield(.json("{\"t\":null,\"s\":null,\"op\":9,\"d\":false}"))
                         }
-                    case 3, 4, 5, 8, 13, 14, 17...22, 28...43:
+                    case 37:
+                        // Guild subscriptions with a channel range: answer with the member list, as Discord
+                        // does (discord.py-self waits for it before on_ready).
+                        if let sessionId, payload["d"]?["subscriptions"]?[SandboxIDs.guildId]?["channels"] != nil {
+                            await world.send("GUILD_MEMBER_LIST_UPDATE", data: await SandboxReady.memberList(world: world, sessionId: sessionId), to: sessionId)
+                        }
+                    case 3, 4, 5, 8, 13, 14, 17...22, 28...36, 38...43:
                         // Presence, voice, member requests, guild subscriptions, QoS heartbeats…: accepted, no answer.
                         if op == 40 { continuation.yield(.json("{\"t\":null,\"s\":null,\"op\":11,\"d\":null}")) }
                     default:

@@ -83,6 +83,28 @@ enum SandboxReady {
         return ready.compactString
     }
 
+    /// A SYNC member-list update for the sandbox guild (answer to op 37 channel subscriptions).
+    static func memberList(world: SandboxWorld, sessionId: String) async -> String {
+        let members = await world.memberUsers(sessionId: sessionId)
+        var items: [JSONValue] = [["group": ["id": "online", "count": .int(Int64(members.count))]]]
+        for user in members {
+            let userJSON = (try? JSONValue.parse(DiscordJSON.encode(user))) ?? nil
+            items.append([
+                "member": [
+                    "user": userJSON, "roles": [], "joined_at": "2024-01-01T00:00:00.000000+00:00", "deaf": false, "mute": false,
+                    "flags": 0, "presence": ["user": ["id": .string(user.id)], "status": "online", "client_status": ["web": "online"], "activities": []],
+                ]
+            ])
+        }
+        let value: JSONValue = [
+            "guild_id": .string(SandboxIDs.guildId), "id": "everyone",
+            "ops": [["op": "SYNC", "range": [0, 99], "items": .array(items)]],
+            "groups": [["id": "online", "count": .int(Int64(members.count))]], "member_count": .int(Int64(members.count)),
+            "online_count": .int(Int64(members.count)),
+        ]
+        return value.compactString
+    }
+
     /// READY_SUPPLEMENTAL with the keys user libraries read.
     static func supplemental() -> String {
         let value: JSONValue = [

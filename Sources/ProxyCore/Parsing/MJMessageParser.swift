@@ -1,0 +1,157 @@
+import DiscordKit
+import Foundation
+
+/// The parts of a Midjourney job line `**prompt** - <label> <@user> (NN%) (mode)`.
+public struct MJContent: Sendable, Equatable {
+    /// The prompt between the bold markers (as the bot echoes it).
+    public var prompt: String
+    /// Action words between ` - ` and the mention: "", "Image #2", "Variations (Strong) by", "Zoom Out by", …
+    public var label: String
+    public var userId: String?
+    /// `(NN%)` when present.
+    public var percent: Int?
+    /// `(Waiting to start)` or a start form ("Making variations for image #N with prompt …").
+    public var waiting: Bool
+    /// `(Stopped)`.
+    public var stopped: Bool
+    public var mode: SpeedMode?
+    /// N of "Image #N" / "image #N".
+    public var imageIndex: Int?
+}
+
+/// What a bot message means for a task.
+public enum MJEvent: Sendable, Equatable {
+    case started(MJContent)
+    case progress(MJContent, previewURL: String?)
+    /// A result: the image, its job hash and buttons are on the message.
+    case finished(MJContent)
+    /// An error embed (`title`, `description`): the task fails.
+    case error(title: String, description: String)
+    /// A notice embed that is not a failure (Job queued, /info, …).
+    case notice(title: String, description: String)
+    /// A plain-text failure ("Failed …", "There was an error processing your request …").
+    case failedText(String)
+    case ignored
+}
+
+/// Pure functions over Midjourney's message grammar (reference B.2–B.6).
+public enum MJMessageParser {
+    /// Embed titles that are not failures.
+    static let noticeTitles = ["job queued", "your info", "remix mode", "done!", "settings"]
+    /// Embed titles that always fail the task.
+    static let errorTitles = [
+        "queue full", "banned prompt", "banned image prompt", "action needed to continue", "action required to continue",
+        "pending mod message", "invalid parameter", "invalid prompt", "invalid link", "empty prompt", "invalid request",
+        "job action restricted", "request cancelled due to output filters", "request cancelled due to image filters",
+        "duplicate images detected", "credits exhausted", "blocked", "plan cancelled", "subscription required",
+        "subscription paused", "please complete the task", "sorry! could not complete the job!", "tos not accepted",
+    ]
+
+    /// Classifies a bot message.
+    public static func classify(_ message: Message) -> MJEvent {
+        let content = message.content
+        if let embed = message.embeds.first(where: { $0.type == nil || $0.type == "rich" }), content.isEmpty || embed.title != nil {
+            let title = embed.title ?? ""
+            let description = embed.description ?? ""
+            let lower = title.lowercased()
+            if noticeTitles.contains(where: { lower.hasPrefix($0) }) { return .notice(title: title, description: description) }
+            if errorTitles.contains(where: { lower.hasPrefix($0) }) || embed.color == 16_711_680 || lower.contains("invalid")
+                || lower.contains("error") || lower.contains("denied")
+            {
+                return .error(title: title, description: description)
+            }
+            if content.isEmpty { return .notice(title: title, description: description) }
+        }
+        if content.hasPrefix("Failed") || content.hasPrefix("There was an error processing") {
+            return .failedText(content)
+        }
+        guard let parsed = parseContent(content) else { return .ignored }
+        if parsed.stopped { return .failedText("Job stopped") }
+        if parsed.waiting { return .started(parsed) }
+        if parsed.percent != nil { return .progress(parsed, previewURL: message.attachments.first?.url) }
+        if !message.attachments.isEmpty { return .finished(parsed) }
+        return .ignored
+    }
+
+    /// Parses a job line; nil when the content is not one.
+    public static func parseContent(_ content: String) -> MJContent? {
+        var text = content
+        var startForm = false
+        var startIndex: Int?
+        // Start forms: "Making variations for image #N with prompt **p** - …", "Upscaling image #N with **p** - …",
+        // "Rerolling **p** - …", and the video form "Creating video with prompt **p** - …".
+        if let m = text.firstMatch(of: /^(?:Making variations for image #(\d+) with prompt |Upscaling image #(\d+) with |Rerolling |Creating video with prompt )/) {
+            startForm = true
+            startIndex = m.output.1.flatMap { Int($0) } ?? m.output.2.flatMap { Int($0) }
+            text = String(text[m.range.upperBound...])
+        }
+        guard text.hasPrefix("**"), let sep = text.range(of: "** - ", options: .backwards) else { return nil }
+        let prompt = String(text[text.index(text.startIndex, offsetBy: 2)..<sep.lowerBound])
+        let tail = String(text[sep.upperBound...])
+        var label = ""
+        var userId: String?
+        var rest = tail
+        if let mention = tail.firstMatch(of: /<@!?(\d+)>/) {
+            label = String(tail[..<mention.range.lowerBound]).trimmingCharacters(in: .whitespaces)
+            userId = String(mention.output.1)
+            rest = String(tail[mention.range.upperBound...])
+        }
+        var result = MJContent(
+            prompt: prompt, label: label, userId: userId, percent: nil, waiting: startForm, stopped: false, mode: nil, imageIndex: startIndex)
+        for group in rest.matches(of: /\(([^()]*)\)/) {
+            let inner = String(group.output.1).trimmingCharacters(in: .whitespaces)
+            let lower = inner.lowercased()
+            if let p = inner.firstMatch(of: /^(\d{1,3})%$/) {
+                result.percent = Int(p.output.1)
+            } else if lower == "waiting to start" {
+                result.waiting = true
+            } else if lower == "stopped" {
+                result.stopped = true
+            } else if let mode = SpeedMode(botSuffix: lower) {
+                result.mode = mode
+            }
+        }
+        if let m = label.firstMatch(of: /[Ii]mage #(\d+)/) { result.imageIndex = Int(m.output.1) }
+        return result
+    }
+
+    /// The Midjourney job hash of an attachment URL (rules of reference B.4).
+    public static func jobHash(fromURL url: String) -> String? {
+        let path = String(url.split(separator: "?", maxSplits: 1).first ?? "")
+        let name = String(path.split(separator: "/").last ?? "")
+        for suffix in ["_grid_0.webp", "_grid_0.png", "_0_0.png", "_0.mp4"] where name.hasSuffix(suffix) {
+            let hash = String(name.dropLast(suffix.count))
+            if !hash.isEmpty { return hash }
+        }
+        if name == "0_0.png" {
+            let parts = path.split(separator: "/")
+            if parts.count >= 2 { return String(parts[parts.count - 2]) }
+        }
+        if let m = url.firstMatch(of: /[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}/) {
+            return String(m.output).lowercased()
+        }
+        if let underscore = name.lastIndex(of: "_") {
+            let after = name[name.index(after: underscore)...]
+            let hash = after.split(separator: ".").first.map(String.init) ?? ""
+            return hash.isEmpty ? nil : hash
+        }
+        return nil
+    }
+
+    /// The job hash of a result message: from the attachment, else from the button custom_ids.
+    public static func jobHash(of message: Message) -> String? {
+        if let url = message.attachments.first?.url, let hash = jobHash(fromURL: url) { return hash }
+        for button in message.buttons {
+            if let id = button.custom_id, let m = id.firstMatch(of: /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/) {
+                return String(m.output)
+            }
+        }
+        return nil
+    }
+
+    /// Prompt normalised for matching: links and URLs removed, whitespace collapsed, lowercased.
+    public static func normalize(_ prompt: String) -> String {
+        prompt.replacingOccurrences(of: #"<?https?://[^\s>]+>?"#, with: " ", options: .regularExpression)
+            .split(whereSeparator: { $0.isWhitespace }).joined(separator: " ").lowercased()
+    }
+}
