@@ -8,6 +8,16 @@ public struct ApplicationCommand: Codable, Sendable, Equatable {
     public var name: String
     public var type: Int?
     public var description: String?
+
+    /// Creates a command entry.
+    public init(id: String, application_id: String?, version: String, name: String, type: Int?, description: String?) {
+        self.id = id
+        self.application_id = application_id
+        self.version = version
+        self.name = name
+        self.type = type
+        self.description = description
+    }
 }
 
 /// Body of `GET …/application-command-index`.
