@@ -24,6 +24,7 @@ public actor DiscordAccount {
     public private(set) var status: AccountStatus
     public private(set) var disabledReason: String?
     private var queue: [String] = []
+    private var reserved = 0
     private var running: Set<String> = []
     private var nonceToTask: [String: String] = [:]
     private var interactionToTask: [String: String] = [:]
@@ -65,14 +66,24 @@ public actor DiscordAccount {
     /// True when the account can take new tasks.
     public var isAvailable: Bool { status == .connected }
 
-    /// Puts a `NOT_START` task on the queue (honouring `queueSize`).
-    public func enqueue(_ taskId: String) -> EnqueueResult {
+    /// Puts a task on the queue (honouring `queueSize`). `create` stores the task first; it runs
+    /// only when there is room, so a refused submission leaves no task behind.
+    public func enqueue(_ taskId: String, create: @Sendable () async throws -> Void) async throws -> EnqueueResult {
+        let waiting = queue.count + reserved
+        if running.count + waiting >= config.coreSize && waiting >= config.queueSize { return .queueFull }
+        reserved += 1
+        defer { reserved -= 1 }
+        try await create()
         let ahead = queue.count
-        // A free slot means the task starts right away and does not count against the queue.
-        if running.count + queue.count >= config.coreSize && queue.count >= config.queueSize { return .queueFull }
         queue.append(taskId)
         wake.yield()
-        return .accepted(waitingAhead: running.count >= config.coreSize ? ahead : 0)
+        return .accepted(waitingAhead: ahead)
+    }
+
+    /// Re-queues a recovered `NOT_START` task (no capacity check: it was accepted before).
+    public func requeue(_ taskId: String) {
+        queue.append(taskId)
+        wake.yield()
     }
 
     /// Takes over a task that was running before a restart (its bot messages may still come).

@@ -1,0 +1,20 @@
+import ProxyCore
+
+/// Settings of the HTTP API.
+public struct APIConfiguration: Sendable {
+    /// When set, every `/mj` route requires it (contract §1.2).
+    public var apiSecret: String?
+    public var locale: TextLocale
+    /// Most ids accepted by list-by-condition (`task.maxIdsPerQuery`).
+    public var maxIdsPerQuery: Int
+    /// Largest accepted request body.
+    public var maxBodyBytes: Int
+
+    /// Creates a configuration.
+    public init(apiSecret: String? = nil, locale: TextLocale = .en, maxIdsPerQuery: Int = 1000, maxBodyBytes: Int = 32 << 20) {
+        self.apiSecret = apiSecret
+        self.locale = locale
+        self.maxIdsPerQuery = maxIdsPerQuery
+        self.maxBodyBytes = maxBodyBytes
+    }
+}

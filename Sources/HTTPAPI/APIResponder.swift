@@ -1,0 +1,137 @@
+import DiscordKit
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import ProxyCore
+
+/// A matched route's inputs.
+struct RouteRequest: Sendable {
+    var request: Request
+    var parameters: [String: String]
+    /// Mode from a `/mj-fast|relax|turbo` prefix.
+    var pathMode: SpeedMode?
+    var body: [UInt8]
+}
+
+/// The API as one Hummingbird responder: normalises paths (`//mj//x/` = `/mj/x`), strips mode
+/// prefixes, authenticates, routes by method + path template (404 / 405 as JSON), and turns
+/// thrown errors into the contract's answers.
+public struct APIResponder: HTTPResponder {
+    public typealias Context = BasicRequestContext
+    typealias Handler = @Sendable (RouteRequest) async throws -> Response
+
+    struct Route: Sendable {
+        var method: HTTPRequest.Method
+        var segments: [String]
+        /// Envelope routes answer 200 with code 9 on unexpected errors.
+        var envelope: Bool
+        var needsSecret: Bool
+        var handler: Handler
+    }
+
+    let configuration: APIConfiguration
+    let routes: [Route]
+    let logger: Logger
+
+    /// Builds the API over the task service.
+    public init(configuration: APIConfiguration, service: TaskService, readiness: @escaping @Sendable () async -> (Bool, JSONValue), logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+        let submit = SubmitController(service: service, locale: configuration.locale)
+        let tasks = TaskController(registry: service.registry, configuration: configuration)
+        var routes: [Route] = []
+        func add(_ method: HTTPRequest.Method, _ path: String, envelope: Bool = false, secret: Bool = true, _ handler: @escaping Handler) {
+            routes.append(Route(method: method, segments: path.split(separator: "/").map(String.init), envelope: envelope, needsSecret: secret, handler: handler))
+        }
+        add(.post, "/mj/submit/imagine", envelope: true, submit.imagine)
+        add(.post, "/mj/submit/action", envelope: true, submit.action)
+        add(.get, "/mj/task/{id}/fetch", tasks.fetch)
+        add(.post, "/mj/task/list-by-condition", tasks.listByCondition)
+        add(.post, "/mj/task/list-by-ids", tasks.listByCondition)
+        add(.get, "/mj/task/list", tasks.list)
+        add(.get, "/mj/task/queue", tasks.queue)
+        add(.get, "/health", secret: false) { _ in Self.json(["status": "UP"]) }
+        add(.get, "/ready", secret: false) { _ in
+            let (ready, body) = await readiness()
+            return Self.json(body, status: ready ? .ok : .serviceUnavailable)
+        }
+        self.routes = routes
+    }
+
+    // MARK: responses
+
+    static func json(_ value: JSONValue, status: HTTPResponse.Status = .ok) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: value.compactString)))
+    }
+
+    func error(_ status: HTTPResponse.Status, code: Int, key: String, _ values: [String: String] = [:]) -> Response {
+        Self.json(["code": .int(Int64(code)), "description": .string(describe(key, values))], status: status)
+    }
+
+    func describe(_ key: String, _ values: [String: String]) -> String {
+        Texts.text(key, configuration.locale, values).replacingOccurrences(of: "[]", with: "")
+    }
+
+    // MARK: dispatch
+
+    /// Normalised path and the mode of a `/mj-<mode>` prefix.
+    static func normalize(_ rawPath: String) -> (segments: [String], mode: SpeedMode?) {
+        let pathOnly = rawPath.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
+        var segments = pathOnly.split(separator: "/").map(String.init)
+        var mode: SpeedMode?
+        if let first = segments.first, first.hasPrefix("mj-"), let m = SpeedMode(rawValue: String(first.dropFirst(3)).uppercased()) {
+            mode = m
+            segments.removeFirst()
+        }
+        return (segments, mode)
+    }
+
+    static func match(_ template: [String], _ segments: [String]) -> [String: String]? {
+        guard template.count == segments.count else { return nil }
+        var params: [String: String] = [:]
+        for (t, s) in zip(template, segments) {
+            if t.hasPrefix("{") && t.hasSuffix("}") {
+                params[String(t.dropFirst().dropLast())] = s.removingPercentEncoding ?? s
+            } else if t != s {
+                return nil
+            }
+        }
+        return params
+    }
+
+    public func respond(to request: Request, context: Context) async throws -> Response {
+        let (segments, mode) = Self.normalize(request.head.path ?? "/")
+        let candidates = routes.compactMap { r in Self.match(r.segments, segments).map { (r, $0) } }
+        guard !candidates.isEmpty else { return error(.notFound, code: 404, key: "unknown route") }
+        guard let (route, params) = candidates.first(where: { $0.0.method == request.method }) else {
+            return error(.methodNotAllowed, code: 405, key: "U3")
+        }
+        if route.needsSecret, let secret = configuration.apiSecret, !secret.isEmpty {
+            guard let presented = SecretCheck.presented(request.headers), SecretCheck.equal(presented, secret) else {
+                return error(.unauthorized, code: 401, key: "U1")
+            }
+        }
+        var body: [UInt8] = []
+        if request.method == .post || request.method == .put {
+            do {
+                let buffer = try await request.body.collect(upTo: configuration.maxBodyBytes)
+                body = Array(buffer.readableBytesView)
+            } catch {
+                return self.error(.contentTooLarge, code: 4, key: "V2")
+            }
+        }
+        do {
+            return try await route.handler(RouteRequest(request: request, parameters: params, pathMode: mode, body: body))
+        } catch let e as APIValidationError {
+            return Self.json(SubmitResult(code: 4, description: describe(e.key, e.values)).json)
+        } catch {
+            logger.error("request failed", metadata: ["path": "\(request.head.path ?? "")", "error": "\(error)"])
+            if route.envelope { return Self.json(SubmitResult(code: 9, description: describe("S3", [:])).json) }
+            return Self.json(["code": 9, "description": .string(describe("S3", [:]))], status: .internalServerError)
+        }
+    }
+}

@@ -1,0 +1,66 @@
+import DiscordKit
+import Foundation
+import Hummingbird
+import ProxyCore
+
+/// `/mj/task/*`: fetch, list, list-by-condition, queue.
+struct TaskController: Sendable {
+    let registry: TaskRegistry
+    let configuration: APIConfiguration
+
+    private func bad(_ key: String, _ values: [String: String] = [:]) -> Response {
+        APIResponder.json(
+            ["code": 4, "description": .string(Texts.text(key, configuration.locale, values))], status: .badRequest)
+    }
+
+    private func tasksJSON(_ tasks: [MJTask]) -> Response { APIResponder.json(.array(tasks.map(\.json))) }
+
+    /// `GET /mj/task/{id}/fetch`.
+    @Sendable func fetch(_ r: RouteRequest) async throws -> Response {
+        guard let id = r.parameters["id"], let task = try await registry.task(id: id) else {
+            return APIResponder.json(["code": 4, "description": .string(Texts.text("V28", configuration.locale))], status: .notFound)
+        }
+        return APIResponder.json(task.json)
+    }
+
+    /// `POST /mj/task/list-by-condition` and `list-by-ids`: only the requested ids, in request order.
+    @Sendable func listByCondition(_ r: RouteRequest) async throws -> Response {
+        let body: JSONBody
+        do { body = try JSONBody.parse(r.body) } catch { return bad("V36") }
+        var ids: [String] = []
+        if let raw = body.raw("ids") {
+            guard case .array(let items) = raw else { return bad("V36") }
+            for item in items {
+                switch item {
+                case .string(let s): ids.append(s)
+                case .int(let i): ids.append(String(i))
+                case .double(let d) where d.rounded() == d && d >= 0: ids.append(String(Int64(d)))
+                default: return bad("V36")
+                }
+            }
+        }
+        guard ids.count <= configuration.maxIdsPerQuery else { return bad("V37", ["n": String(configuration.maxIdsPerQuery)]) }
+        return tasksJSON(try await registry.tasks(ids: ids))
+    }
+
+    /// `GET /mj/task/list?limit=&before=`: newest first.
+    @Sendable func list(_ r: RouteRequest) async throws -> Response {
+        let query = r.request.uri.queryParameters
+        var limit = 100
+        if let text = query.get("limit") {
+            guard let l = Int(text), l >= 1 else { return bad("V39", ["field": "limit"]) }
+            limit = min(l, 1000)
+        }
+        var before: String?
+        if let text = query.get("before"), !text.isEmpty {
+            guard text.count == 16, text.allSatisfy(\.isNumber) else { return bad("V39", ["field": "before"]) }
+            before = text
+        }
+        return tasksJSON(try await registry.list(limit: limit, before: before))
+    }
+
+    /// `GET /mj/task/queue`: unfinished, not modal, oldest first.
+    @Sendable func queue(_ r: RouteRequest) async throws -> Response {
+        tasksJSON(await registry.unfinished(in: [.notStart, .submitted, .inProgress]))
+    }
+}

@@ -1,0 +1,283 @@
+import Foundation
+import ProxyCore
+import Yams
+
+/// Everything mjproxy can be configured with (YAML file, then `MJPROXY_*` environment, then CLI flags).
+struct AppConfig: Sendable {
+    var host = "127.0.0.1"
+    var port = 8080
+    /// Base URL clients reach this proxy at (for links the proxy generates).
+    var publicBaseURL: String?
+    var apiSecret: String?
+    var locale: TextLocale = .en
+    var storePath = "./data/mjproxy.sqlite"
+    var webhookURL: String?
+    var webhookSecret: String?
+    var maxIdsPerQuery = 1000
+    var discord = DiscordEndpoints.discord
+    var accounts: [AccountConfig] = []
+    var sandbox = SandboxSettings()
+
+    /// The built-in sandbox (used when no account is configured, or when forced on).
+    struct SandboxSettings: Sendable {
+        /// nil = automatic: on exactly when no account is configured.
+        var enabled: Bool?
+        var host = "127.0.0.1"
+        var port = 8081
+        var speedFactor = 1.0
+        var accounts = 3
+        var tileSize = 1024
+        var timeoutMinutes = 5.0
+    }
+
+    /// Whether the sandbox runs in-process.
+    var sandboxEnabled: Bool { sandbox.enabled ?? accounts.isEmpty }
+}
+
+/// A configuration problem, naming the key.
+struct ConfigError: Error, CustomStringConvertible {
+    var key: String
+    var problem: String
+    var description: String { "invalid configuration: \(key): \(problem)" }
+}
+
+/// Reads YAML and environment into `AppConfig`, rejecting unknown keys and wrong types by name.
+enum ConfigLoader {
+    /// Loads `path` (if given or `./mjproxy.yaml` exists), then applies `environment`.
+    static func load(path: String?, environment: [String: String]) throws -> AppConfig {
+        var config = AppConfig()
+        let file = path ?? (FileManager.default.fileExists(atPath: "mjproxy.yaml") ? "mjproxy.yaml" : nil)
+        if let file {
+            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
+                throw ConfigError(key: "--config", problem: "cannot read \(file)")
+            }
+            let node: Any?
+            do { node = try Yams.load(yaml: text) } catch { throw ConfigError(key: file, problem: "not valid YAML (\(error))") }
+            if let node {
+                guard let root = node as? [String: Any] else { throw ConfigError(key: file, problem: "top level must be a mapping") }
+                try apply(root, to: &config)
+            }
+        }
+        try applyEnvironment(environment, to: &config)
+        try validate(config)
+        return config
+    }
+
+    // MARK: typed readers
+
+    static func map(_ v: Any, _ key: String) throws -> [String: Any] {
+        guard let m = v as? [String: Any] else { throw ConfigError(key: key, problem: "must be a mapping") }
+        return m
+    }
+
+    static func string(_ v: Any, _ key: String) throws -> String {
+        if let s = v as? String { return s }
+        if let i = v as? Int { return String(i) }
+        throw ConfigError(key: key, problem: "must be a string")
+    }
+
+    static func int(_ v: Any, _ key: String) throws -> Int {
+        if let i = v as? Int { return i }
+        if let s = v as? String, let i = Int(s) { return i }
+        throw ConfigError(key: key, problem: "must be an integer")
+    }
+
+    static func double(_ v: Any, _ key: String) throws -> Double {
+        if let d = v as? Double { return d }
+        if let i = v as? Int { return Double(i) }
+        if let s = v as? String, let d = Double(s) { return d }
+        throw ConfigError(key: key, problem: "must be a number")
+    }
+
+    static func bool(_ v: Any, _ key: String) throws -> Bool {
+        if let b = v as? Bool { return b }
+        if let s = v as? String, ["true", "false", "1", "0", "yes", "no"].contains(s.lowercased()) { return ["true", "1", "yes"].contains(s.lowercased()) }
+        throw ConfigError(key: key, problem: "must be true or false")
+    }
+
+    static func unknown(_ key: String, allowed: [String]) -> ConfigError {
+        ConfigError(key: key, problem: "unknown key (allowed here: \(allowed.joined(separator: ", ")))")
+    }
+
+    // MARK: YAML
+
+    static func apply(_ root: [String: Any], to c: inout AppConfig) throws {
+        let sections = ["http", "api", "locale", "store", "webhook", "task", "discord", "accounts", "sandbox"]
+        for (k, v) in root {
+            switch k {
+            case "http":
+                for (hk, hv) in try map(v, "http") {
+                    let key = "http.\(hk)"
+                    switch hk {
+                    case "host": c.host = try string(hv, key)
+                    case "port": c.port = try int(hv, key)
+                    case "publicBaseUrl": c.publicBaseURL = try string(hv, key)
+                    default: throw unknown(key, allowed: ["host", "port", "publicBaseUrl"])
+                    }
+                }
+            case "api":
+                for (ak, av) in try map(v, "api") {
+                    switch ak {
+                    case "secret": c.apiSecret = try string(av, "api.secret")
+                    default: throw unknown("api.\(ak)", allowed: ["secret"])
+                    }
+                }
+            case "locale":
+                guard let l = TextLocale(rawValue: try string(v, "locale")) else { throw ConfigError(key: "locale", problem: "must be en or zh") }
+                c.locale = l
+            case "store":
+                for (sk, sv) in try map(v, "store") {
+                    switch sk {
+                    case "path": c.storePath = try string(sv, "store.path")
+                    default: throw unknown("store.\(sk)", allowed: ["path"])
+                    }
+                }
+            case "webhook":
+                for (wk, wv) in try map(v, "webhook") {
+                    switch wk {
+                    case "url": c.webhookURL = try string(wv, "webhook.url")
+                    case "secret": c.webhookSecret = try string(wv, "webhook.secret")
+                    default: throw unknown("webhook.\(wk)", allowed: ["url", "secret"])
+                    }
+                }
+            case "task":
+                for (tk, tv) in try map(v, "task") {
+                    switch tk {
+                    case "maxIdsPerQuery": c.maxIdsPerQuery = try int(tv, "task.maxIdsPerQuery")
+                    default: throw unknown("task.\(tk)", allowed: ["maxIdsPerQuery"])
+                    }
+                }
+            case "discord":
+                for (dk, dv) in try map(v, "discord") {
+                    let key = "discord.\(dk)"
+                    switch dk {
+                    case "gatewayUrl": c.discord.gatewayURL = try string(dv, key)
+                    case "apiBase": c.discord.apiBase = try string(dv, key)
+                    case "cdnBase": c.discord.cdnBase = try string(dv, key)
+                    case "uploadBase": c.discord.uploadBase = try string(dv, key)
+                    default: throw unknown(key, allowed: ["gatewayUrl", "apiBase", "cdnBase", "uploadBase"])
+                    }
+                }
+            case "accounts":
+                guard let list = v as? [Any] else { throw ConfigError(key: "accounts", problem: "must be a list") }
+                c.accounts = try list.enumerated().map { try account($1, "accounts[\($0)]") }
+            case "sandbox":
+                for (sk, sv) in try map(v, "sandbox") {
+                    let key = "sandbox.\(sk)"
+                    switch sk {
+                    case "enabled": c.sandbox.enabled = try bool(sv, key)
+                    case "host": c.sandbox.host = try string(sv, key)
+                    case "port": c.sandbox.port = try int(sv, key)
+                    case "speedFactor": c.sandbox.speedFactor = try double(sv, key)
+                    case "accounts": c.sandbox.accounts = try int(sv, key)
+                    case "tileSize": c.sandbox.tileSize = try int(sv, key)
+                    case "timeoutMinutes": c.sandbox.timeoutMinutes = try double(sv, key)
+                    default: throw unknown(key, allowed: ["enabled", "host", "port", "speedFactor", "accounts", "tileSize", "timeoutMinutes"])
+                    }
+                }
+            default:
+                throw unknown(k, allowed: sections)
+            }
+        }
+    }
+
+    static func account(_ v: Any, _ key: String) throws -> AccountConfig {
+        let m = try map(v, key)
+        func req(_ name: String) throws -> String {
+            guard let x = m[name] else { throw ConfigError(key: "\(key).\(name)", problem: "is required") }
+            return try string(x, "\(key).\(name)")
+        }
+        var a = AccountConfig(guildId: try req("guildId"), channelId: try req("channelId"), userToken: try req("userToken"))
+        for (k, x) in m {
+            let path = "\(key).\(k)"
+            switch k {
+            case "guildId", "channelId", "userToken": break
+            case "id": a.id = try string(x, path)
+            case "userAgent": a.userAgent = try string(x, path)
+            case "enabled", "enable": a.enabled = try bool(x, path)
+            case "coreSize": a.coreSize = try int(x, path)
+            case "queueSize": a.queueSize = try int(x, path)
+            case "timeoutMinutes": a.timeoutMinutes = try double(x, path)
+            case "remark": a.remark = try string(x, path)
+            case "weight": a.weight = try int(x, path)
+            case "mjBotChannelId": a.mjBotChannelId = try string(x, path)
+            case "nijiBotChannelId": a.nijiBotChannelId = try string(x, path)
+            case "remixAutoSubmit": a.remixAutoSubmit = try bool(x, path)
+            default:
+                throw unknown(
+                    path,
+                    allowed: [
+                        "id", "guildId", "channelId", "userToken", "userAgent", "enabled", "coreSize", "queueSize", "timeoutMinutes", "remark",
+                        "weight", "mjBotChannelId", "nijiBotChannelId", "remixAutoSubmit",
+                    ])
+            }
+        }
+        return a
+    }
+
+    // MARK: environment
+
+    /// `MJPROXY_*` variables override the file; a single account can be given as `MJPROXY_ACCOUNT_*`.
+    static func applyEnvironment(_ env: [String: String], to c: inout AppConfig) throws {
+        func get(_ name: String) -> String? { env["MJPROXY_" + name].flatMap { $0.isEmpty ? nil : $0 } }
+        if let v = get("HTTP_HOST") { c.host = v }
+        if let v = get("HTTP_PORT") { c.port = try int(v, "MJPROXY_HTTP_PORT") }
+        if let v = get("HTTP_PUBLIC_BASE_URL") { c.publicBaseURL = v }
+        if let v = get("API_SECRET") { c.apiSecret = v }
+        if let v = get("LOCALE") {
+            guard let l = TextLocale(rawValue: v) else { throw ConfigError(key: "MJPROXY_LOCALE", problem: "must be en or zh") }
+            c.locale = l
+        }
+        if let v = get("STORE_PATH") { c.storePath = v }
+        if let v = get("WEBHOOK_URL") { c.webhookURL = v }
+        if let v = get("WEBHOOK_SECRET") { c.webhookSecret = v }
+        if let v = get("DISCORD_GATEWAY_URL") { c.discord.gatewayURL = v }
+        if let v = get("DISCORD_API_BASE") { c.discord.apiBase = v }
+        if let v = get("DISCORD_CDN_BASE") { c.discord.cdnBase = v }
+        if let v = get("DISCORD_UPLOAD_BASE") { c.discord.uploadBase = v }
+        if let v = get("SANDBOX_ENABLED") { c.sandbox.enabled = try bool(v, "MJPROXY_SANDBOX_ENABLED") }
+        if let v = get("SANDBOX_PORT") { c.sandbox.port = try int(v, "MJPROXY_SANDBOX_PORT") }
+        if let v = get("SANDBOX_SPEED_FACTOR") { c.sandbox.speedFactor = try double(v, "MJPROXY_SANDBOX_SPEED_FACTOR") }
+        if let v = get("SANDBOX_ACCOUNTS") { c.sandbox.accounts = try int(v, "MJPROXY_SANDBOX_ACCOUNTS") }
+        if let v = get("SANDBOX_TILE_SIZE") { c.sandbox.tileSize = try int(v, "MJPROXY_SANDBOX_TILE_SIZE") }
+        if let token = get("ACCOUNT_USER_TOKEN") {
+            guard let guild = get("ACCOUNT_GUILD_ID"), let channel = get("ACCOUNT_CHANNEL_ID") else {
+                throw ConfigError(key: "MJPROXY_ACCOUNT_GUILD_ID", problem: "MJPROXY_ACCOUNT_GUILD_ID and MJPROXY_ACCOUNT_CHANNEL_ID are required with MJPROXY_ACCOUNT_USER_TOKEN")
+            }
+            c.accounts.append(AccountConfig(guildId: guild, channelId: channel, userToken: token))
+        }
+    }
+
+    // MARK: validation
+
+    static func validate(_ c: AppConfig) throws {
+        guard (0...65535).contains(c.port) else { throw ConfigError(key: "http.port", problem: "must be 0-65535") }
+        guard (0...65535).contains(c.sandbox.port) else { throw ConfigError(key: "sandbox.port", problem: "must be 0-65535") }
+        guard c.sandbox.speedFactor >= 0 else { throw ConfigError(key: "sandbox.speedFactor", problem: "must not be negative") }
+        guard (1...50).contains(c.sandbox.accounts) else { throw ConfigError(key: "sandbox.accounts", problem: "must be 1-50") }
+        guard (16...4096).contains(c.sandbox.tileSize) else { throw ConfigError(key: "sandbox.tileSize", problem: "must be 16-4096") }
+        guard (1...100_000).contains(c.maxIdsPerQuery) else { throw ConfigError(key: "task.maxIdsPerQuery", problem: "must be 1-100000") }
+        for (k, url) in [("webhook.url", c.webhookURL), ("http.publicBaseUrl", c.publicBaseURL), ("discord.cdnBase", c.discord.cdnBase)] {
+            if let url, !(url.hasPrefix("http://") || url.hasPrefix("https://")) { throw ConfigError(key: k, problem: "must be an http(s) URL") }
+        }
+        for (k, url) in [("discord.gatewayUrl", c.discord.gatewayURL)] where !(url.hasPrefix("ws://") || url.hasPrefix("wss://")) {
+            throw ConfigError(key: k, problem: "must be a ws(s) URL")
+        }
+        guard c.discord.apiBase.hasPrefix("http://") || c.discord.apiBase.hasPrefix("https://") else {
+            throw ConfigError(key: "discord.apiBase", problem: "must be an http(s) URL")
+        }
+        var ids = Set<String>()
+        for (i, a) in c.accounts.enumerated() {
+            let key = "accounts[\(i)]"
+            guard ids.insert(a.id).inserted else { throw ConfigError(key: "\(key).id", problem: "duplicate account id \(a.id)") }
+            for (name, value) in [("guildId", a.guildId), ("channelId", a.channelId)] where !(17...20).contains(value.count) || !value.allSatisfy(\.isNumber) {
+                throw ConfigError(key: "\(key).\(name)", problem: "must be a Discord id (17-20 digits)")
+            }
+            guard !a.userToken.isEmpty else { throw ConfigError(key: "\(key).userToken", problem: "must not be empty") }
+            guard (1...12).contains(a.coreSize) else { throw ConfigError(key: "\(key).coreSize", problem: "must be 1-12") }
+            guard (0...100).contains(a.queueSize) else { throw ConfigError(key: "\(key).queueSize", problem: "must be 0-100") }
+            guard a.timeoutMinutes > 0, a.timeoutMinutes <= 60 else { throw ConfigError(key: "\(key).timeoutMinutes", problem: "must be in (0, 60]") }
+            guard (1...100).contains(a.weight) else { throw ConfigError(key: "\(key).weight", problem: "must be 1-100") }
+        }
+    }
+}

@@ -1,0 +1,135 @@
+import AsyncHTTPClient
+import DiscordKit
+import Foundation
+import HTTPAPI
+import Hummingbird
+import Logging
+import ProxyCore
+import Sandbox
+import ServiceLifecycle
+import UnixSignals
+import Storage
+
+/// The assembled product: store → registry → account pool → task service → HTTP API, plus the
+/// webhook dispatcher and (in sandbox mode) the in-process sandbox. Every long-running part is a
+/// Service of one ServiceGroup.
+final class AppRuntime: Sendable {
+    let config: AppConfig
+    let registry: TaskRegistry
+    let pool: AccountPool
+    let service: TaskService
+    let webhooks: WebhookDispatcher
+    let sandbox: SandboxServer?
+    let http: HTTPClient
+    let logger: Logger
+    private let apiPort = Locked<Int?>(nil)
+    private let recovered = Locked(false)
+
+    /// Opens the store and wires the parts; nothing runs until `run`.
+    init(config: AppConfig, logger: Logger) async throws {
+        self.config = config
+        self.logger = logger
+        let store: any TaskStore = try await SQLiteTaskStore.open(path: config.storePath, logger: logger)
+        http = HTTPClient(eventLoopGroupProvider: .singleton)
+        webhooks = WebhookDispatcher(settings: WebhookSettings(globalHook: config.webhookURL, secret: config.webhookSecret), http: http, logger: logger)
+        registry = TaskRegistry(store: store, sinks: [webhooks], logger: logger)
+        pool = AccountPool()
+        service = TaskService(registry: registry, pool: pool, locale: config.locale, logger: logger)
+        if config.sandboxEnabled {
+            sandbox = SandboxServer(
+                configuration: SandboxConfiguration(
+                    host: config.sandbox.host, port: config.sandbox.port, speedFactor: config.sandbox.speedFactor, tileSize: config.sandbox.tileSize),
+                logger: Logger(label: "mjproxy.sandbox"))
+        } else {
+            sandbox = nil
+        }
+    }
+
+    /// The API's bound port once it listens.
+    var port: Int? { apiPort.value }
+
+    /// Accounts to create: the configured ones, or sandbox users when the sandbox runs and none are configured.
+    func accountConfigs(sandboxBase: String?) -> (endpoints: DiscordEndpoints, accounts: [AccountConfig]) {
+        guard let base = sandboxBase, config.accounts.isEmpty else { return (config.discord, config.accounts) }
+        let ws = base.replacingOccurrences(of: "http://", with: "ws://").replacingOccurrences(of: "https://", with: "wss://")
+        let endpoints = DiscordEndpoints(gatewayURL: ws, apiBase: base + "/api/v9")
+        let accounts = (1...config.sandbox.accounts).map { n in
+            AccountConfig(
+                guildId: SandboxIDs.guildId, channelId: SandboxIDs.channelId(n), userToken: "sandbox-token-\(n)",
+                timeoutMinutes: config.sandbox.timeoutMinutes, remark: "sandbox account \(n)")
+        }
+        return (endpoints, accounts)
+    }
+
+    /// Readiness for `/ready`.
+    func readiness() async -> (Bool, JSONValue) {
+        var connected = 0
+        var enabled = 0
+        for a in await pool.all where a.config.enabled {
+            enabled += 1
+            if await a.isAvailable { connected += 1 }
+        }
+        var reasons: [JSONValue] = []
+        if !recovered.value { reasons.append("startup recovery not finished") }
+        if connected == 0 { reasons.append("no connected account") }
+        if reasons.isEmpty {
+            return (true, ["status": "READY", "accounts": ["connected": .int(Int64(connected)), "enabled": .int(Int64(enabled))]])
+        }
+        return (false, ["status": "NOT_READY", "reasons": .array(reasons)])
+    }
+
+    /// Creates the accounts (after the sandbox listens, in sandbox mode) and recovers unfinished tasks.
+    private func bootstrap() async throws {
+        var base: String?
+        if let sandbox {
+            _ = try await sandbox.waitUntilListening()
+            base = sandbox.baseURL
+            logger.info("sandbox listening", metadata: ["url": "\(base ?? "")"])
+        }
+        let (endpoints, accounts) = accountConfigs(sandboxBase: base)
+        for account in accounts {
+            let rest = HTTPDiscordREST(
+                configuration: RESTConfiguration(apiBase: endpoints.apiBase, token: account.userToken, userAgent: account.userAgent), http: http,
+                logger: logger)
+            await pool.add(DiscordAccount(config: account, endpoints: endpoints, rest: rest, registry: registry, locale: config.locale, logger: logger))
+        }
+        await service.recover()
+        recovered.withLock { $0 = true }
+    }
+
+    /// The HTTP application.
+    func makeApplication() -> some ApplicationProtocol {
+        let responder = APIResponder(
+            configuration: APIConfiguration(apiSecret: config.apiSecret, locale: config.locale, maxIdsPerQuery: config.maxIdsPerQuery),
+            service: service, readiness: { [self] in await self.readiness() }, logger: logger)
+        let apiPort = self.apiPort
+        let logger = self.logger
+        return Application(
+            responder: responder, configuration: .init(address: .hostname(config.host, port: config.port), serverName: nil),
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? 0
+                apiPort.withLock { $0 = port }
+                logger.info("mjproxy API listening", metadata: ["port": "\(port)"])
+            }, logger: logger)
+    }
+
+    /// Runs every service until SIGINT/SIGTERM (or cancellation).
+    func run(signals: Bool = true) async throws {
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if let sandbox { services.append(.init(service: sandbox)) }
+        services.append(.init(service: webhooks))
+        services.append(.init(service: pool))
+        services.append(.init(service: Bootstrap { try await self.bootstrap() }, successTerminationBehavior: .ignore))
+        services.append(.init(service: makeApplication()))
+        let group = ServiceGroup(
+            configuration: .init(services: services, gracefulShutdownSignals: signals ? [.sigterm, .sigint] : [], logger: logger))
+        try await group.run()
+        try await http.shutdown()
+    }
+}
+
+/// A one-shot startup step run as a Service (its end does not stop the group).
+struct Bootstrap: Service {
+    let work: @Sendable () async throws -> Void
+    func run() async throws { try await work() }
+}

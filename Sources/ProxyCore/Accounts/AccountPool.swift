@@ -1,0 +1,102 @@
+import ServiceLifecycle
+
+/// Which accounts a submission may use (contract §4 `accountFilter`).
+public struct AccountFilter: Sendable, Equatable {
+    public var channelId: String?
+    public var instanceId: String?
+    public var modes: [SpeedMode]
+    public var remark: String?
+    public var remix: Bool?
+    public var remixAutoConsidered: Bool?
+
+    /// Creates a filter; empty strings and arrays do not filter.
+    public init(
+        channelId: String? = nil, instanceId: String? = nil, modes: [SpeedMode] = [], remark: String? = nil, remix: Bool? = nil,
+        remixAutoConsidered: Bool? = nil
+    ) {
+        self.channelId = channelId
+        self.instanceId = instanceId
+        self.modes = modes
+        self.remark = remark
+        self.remix = remix
+        self.remixAutoConsidered = remixAutoConsidered
+    }
+
+    /// Whether `account` passes. Remix state is not read from `/settings` yet, so every account
+    /// counts as remix-off until it is.
+    func admits(_ account: AccountConfig, remixOn: Bool) -> Bool {
+        if let c = channelId, !c.isEmpty, c != account.channelId { return false }
+        if let i = instanceId, !i.isEmpty, i != account.id { return false }
+        if let r = remark, !r.isEmpty, !account.remark.lowercased().contains(r.lowercased()) { return false }
+        if let wanted = remix {
+            let effective = remixOn && !((remixAutoConsidered ?? false) && account.remixAutoSubmit)
+            if effective != wanted { return false }
+        }
+        return true
+    }
+}
+
+/// Why no account could be chosen.
+public enum AccountChoiceError: Error, Sendable, Equatable {
+    /// No enabled, connected account serves this bot (code 3).
+    case noAccount
+    /// Accounts exist, none passes the filter (V12).
+    case filterMismatch
+    /// None allows the requested mode (V13).
+    case modeUnsupported(SpeedMode)
+}
+
+/// All accounts; chooses one per submission and runs them all as one Service.
+public actor AccountPool: Service {
+    private var accounts: [DiscordAccount] = []
+    private let added: AsyncStream<DiscordAccount>
+    private let addedContinuation: AsyncStream<DiscordAccount>.Continuation
+
+    /// Creates a pool with `accounts`.
+    public init(accounts: [DiscordAccount] = []) {
+        self.accounts = accounts
+        (added, addedContinuation) = AsyncStream<DiscordAccount>.makeStream()
+        for a in accounts { addedContinuation.yield(a) }
+    }
+
+    /// Adds an account; it starts connecting right away when the pool runs.
+    public func add(_ account: DiscordAccount) {
+        accounts.append(account)
+        addedContinuation.yield(account)
+    }
+
+    /// Every account, in configuration order.
+    public var all: [DiscordAccount] { accounts }
+
+    /// The account with `id`.
+    public func account(id: String) -> DiscordAccount? { accounts.first { $0.config.id == id } }
+
+    /// Picks the least loaded connected account that passes `filter` (ties: configuration order, weight first).
+    public func choose(botType: BotType, filter: AccountFilter?, mode: SpeedMode?) async -> Result<DiscordAccount, AccountChoiceError> {
+        var connected: [DiscordAccount] = []
+        for a in accounts where a.config.enabled {
+            if await a.isAvailable { connected.append(a) }
+        }
+        guard !connected.isEmpty else { return .failure(.noAccount) }
+        let admitted = connected.filter { filter?.admits($0.config, remixOn: false) ?? true }
+        guard !admitted.isEmpty else { return .failure(.filterMismatch) }
+        // Every account allows every mode until per-account mode limits exist.
+        var best: (load: Double, account: DiscordAccount)?
+        for a in admitted {
+            let load = Double(await a.waitingCount + a.runningCount) / Double(max(1, a.config.coreSize * max(1, a.config.weight)))
+            if best == nil || load < best!.load { best = (load, a) }
+        }
+        return .success(best!.account)
+    }
+
+    /// Runs every account (and those added later) until shutdown.
+    public func run() async throws {
+        let stream = added
+        await withDiscardingTaskGroup { group in
+            for await account in stream.cancelOnGracefulShutdown() {
+                group.addTask { await account.run() }
+            }
+            group.cancelAll()
+        }
+    }
+}
