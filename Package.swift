@@ -112,7 +112,11 @@ let package = Package(
         ),
         .testTarget(
             name: "DiscordKitTests",
-            dependencies: ["DiscordKit", "Sandbox"],
+            dependencies: [
+                "DiscordKit", "Sandbox",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -125,6 +129,12 @@ let package = Package(
             dependencies: [
                 "MJProxy", "ProxyCore", "DiscordKit", "Sandbox", "Storage", "HTTPAPI",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: swiftSettings

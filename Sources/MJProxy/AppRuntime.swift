@@ -21,15 +21,17 @@ final class AppRuntime: Sendable {
     let webhooks: WebhookDispatcher
     let sandbox: SandboxServer?
     let http: HTTPClient
+    let store: any TaskStore
     let logger: Logger
     private let apiPort = Locked<Int?>(nil)
+    private let group = Locked<ServiceGroup?>(nil)
     private let recovered = Locked(false)
 
     /// Opens the store and wires the parts; nothing runs until `run`.
     init(config: AppConfig, logger: Logger) async throws {
         self.config = config
         self.logger = logger
-        let store: any TaskStore = try await SQLiteTaskStore.open(path: config.storePath, logger: logger)
+        store = try await SQLiteTaskStore.open(path: config.storePath, logger: logger)
         http = HTTPClient(eventLoopGroupProvider: .singleton)
         webhooks = WebhookDispatcher(settings: WebhookSettings(globalHook: config.webhookURL, secret: config.webhookSecret), http: http, logger: logger)
         registry = TaskRegistry(store: store, sinks: [webhooks], logger: logger)
@@ -78,6 +80,15 @@ final class AppRuntime: Sendable {
         return (false, ["status": "NOT_READY", "reasons": .array(reasons)])
     }
 
+    /// Adds one account to the pool (it connects at once).
+    func addAccount(_ account: AccountConfig, sandboxBase: String?) async throws {
+        let endpoints = accountConfigs(sandboxBase: sandboxBase).endpoints
+        let rest = HTTPDiscordREST(
+            configuration: RESTConfiguration(apiBase: endpoints.apiBase, token: account.userToken, userAgent: account.userAgent), http: http,
+            logger: logger)
+        await pool.add(DiscordAccount(config: account, endpoints: endpoints, rest: rest, registry: registry, locale: config.locale, logger: logger))
+    }
+
     /// Creates the accounts (after the sandbox listens, in sandbox mode) and recovers unfinished tasks.
     private func bootstrap() async throws {
         var base: String?
@@ -86,13 +97,7 @@ final class AppRuntime: Sendable {
             base = sandbox.baseURL
             logger.info("sandbox listening", metadata: ["url": "\(base ?? "")"])
         }
-        let (endpoints, accounts) = accountConfigs(sandboxBase: base)
-        for account in accounts {
-            let rest = HTTPDiscordREST(
-                configuration: RESTConfiguration(apiBase: endpoints.apiBase, token: account.userToken, userAgent: account.userAgent), http: http,
-                logger: logger)
-            await pool.add(DiscordAccount(config: account, endpoints: endpoints, rest: rest, registry: registry, locale: config.locale, logger: logger))
-        }
+        for account in accountConfigs(sandboxBase: base).accounts { try await addAccount(account, sandboxBase: base) }
         await service.recover()
         recovered.withLock { $0 = true }
     }
@@ -123,8 +128,23 @@ final class AppRuntime: Sendable {
         services.append(.init(service: makeApplication()))
         let group = ServiceGroup(
             configuration: .init(services: services, gracefulShutdownSignals: signals ? [.sigterm, .sigint] : [], logger: logger))
-        try await group.run()
+        self.group.withLock { $0 = group }
+        do {
+            try await group.run()
+        } catch {
+            try? await http.shutdown()
+            try? await store.close()
+            throw error
+        }
         try await http.shutdown()
+        try await store.close()
+    }
+}
+
+extension AppRuntime {
+    /// Stops every service gracefully (what SIGTERM does); `run` then returns.
+    func shutdown() async {
+        await group.value?.triggerGracefulShutdown()
     }
 }
 

@@ -34,6 +34,8 @@ public enum SandboxFault: String, Sendable, CaseIterable {
     case invalidParameter = "invalid-parameter"
     /// The bot never answers; Discord then sends INTERACTION_FAILURE (reason 2).
     case interactionTimeout = "interaction-timeout"
+    /// The bot accepts the interaction and then never says anything (the proxy's inactivity timeout).
+    case noAnswer = "no-answer"
     /// The next `POST /interactions` answers 429 once.
     case rateLimit = "rate-limit"
 }

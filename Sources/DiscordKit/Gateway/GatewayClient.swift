@@ -158,7 +158,9 @@ public final class GatewayClient: Sendable {
             let code = Int(UInt16(webSocketErrorCode: frame.closeCode))
             let reason = frame.reason ?? ""
             logger.info("gateway closed by server", metadata: ["code": "\(code)", "reason": "\(reason)"])
-            if fatalGatewayCloseCodes.contains(code) { return (.fatal(code, reason.isEmpty ? closeCodeMeaning(code) : reason), established) }
+            if fatalGatewayCloseCodes.contains(code) {
+                return (.fatal(code, closeCodeMeaning(code) + (reason.isEmpty ? "" : " — \(reason)")), established)
+            }
             if code == 4007 || code == 4009 || code == 1000 || code == 1001 { return (.identify, established) }
         }
         return (.resume, established)

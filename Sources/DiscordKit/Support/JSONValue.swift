@@ -163,7 +163,10 @@ extension JSONValue: Codable {
         }
         if let keyed = try? decoder.container(keyedBy: AnyKey.self) {
             var pairs: [(String, JSONValue)] = []
-            for key in keyed.allKeys { pairs.append((key.stringValue, try keyed.decode(JSONValue.self, forKey: key))) }
+            // The decoder does not keep the document's key order; sort so decoding is deterministic.
+            for key in keyed.allKeys.sorted(by: { $0.stringValue < $1.stringValue }) {
+                pairs.append((key.stringValue, try keyed.decode(JSONValue.self, forKey: key)))
+            }
             self = .object(pairs)
             return
         }

@@ -93,16 +93,17 @@ public struct MJTask: Codable, Sendable, Equatable {
     /// A string property.
     public func property(_ key: String) -> String? { properties[key]?.stringValue }
 
-    /// Sets (or with nil removes) a property, keeping insertion order.
+    /// Sets (or with nil removes) a property; keys are kept in sorted order.
     public mutating func setProperty(_ key: String, _ value: JSONValue?) {
         guard case .object(var pairs) = properties else {
             properties = value.map { .object([(key, $0)]) } ?? [:]
             return
         }
+        // Keys stay sorted, so the JSON is identical whether the task comes from memory or the store.
         if let i = pairs.firstIndex(where: { $0.0 == key }) {
             if let value { pairs[i].1 = value } else { pairs.remove(at: i) }
         } else if let value {
-            pairs.append((key, value))
+            pairs.insert((key, value), at: pairs.firstIndex { $0.0 > key } ?? pairs.count)
         }
         properties = .object(pairs)
     }

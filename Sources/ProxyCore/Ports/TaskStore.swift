@@ -11,6 +11,8 @@ public protocol TaskStore: Sendable {
     func list(limit: Int, before: String?) async throws -> [MJTask]
     /// Every task that is not finished (for recovery after a restart).
     func unfinished() async throws -> [MJTask]
+    /// Releases the store's connections (at shutdown).
+    func close() async throws
 }
 
 /// An in-memory `TaskStore` (tests, and a fallback when persistence is off).
@@ -28,4 +30,5 @@ public actor MemoryTaskStore: TaskStore {
         return sorted.prefix(limit).compactMap { byId[$0] }
     }
     public func unfinished() async throws -> [MJTask] { byId.values.filter { !$0.status.isFinished }.sorted { $0.id < $1.id } }
+    public func close() async throws {}
 }

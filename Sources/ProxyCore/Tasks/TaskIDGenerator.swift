@@ -1,9 +1,10 @@
 import Foundation
 import Synchronization
 
-/// Issues 16-digit task ids: epoch ms (13 digits, never decreasing) + 3 random digits, never reused.
+/// Issues 16-digit task ids: epoch ms (13 digits, never decreasing) + 3 digits that grow by a random
+/// step within one millisecond, so ids are unique, never reused and sort by creation time.
 public final class TaskIDGenerator: Sendable {
-    private let state = Mutex<(lastMillis: Int64, issued: Set<String>)>((0, []))
+    private let state = Mutex<(lastMillis: Int64, lastSuffix: Int)>((0, -1))
 
     /// Creates a generator.
     public init() {}
@@ -12,22 +13,19 @@ public final class TaskIDGenerator: Sendable {
     public func next(now: Int64 = Int64(Date().timeIntervalSince1970 * 1000)) -> String {
         state.withLock { s in
             var ms = max(now, s.lastMillis)
-            while true {
-                // Only ids of the current millisecond can collide: earlier ones have smaller prefixes.
-                if ms > s.lastMillis {
-                    s.issued.removeAll(keepingCapacity: true)
-                    s.lastMillis = ms
+            var suffix: Int
+            if ms > s.lastMillis {
+                suffix = Int.random(in: 0..<100)
+            } else {
+                suffix = s.lastSuffix + Int.random(in: 1...9)
+                if suffix > 999 {
+                    ms += 1
+                    suffix = Int.random(in: 0..<100)
                 }
-                // Try random suffixes for this millisecond; move on when all are taken.
-                for _ in 0..<20 {
-                    let id = String(ms) + String(format: "%03d", Int.random(in: 0..<1000))
-                    if !s.issued.contains(id) {
-                        s.issued.insert(id)
-                        return id
-                    }
-                }
-                ms += 1
             }
+            s.lastMillis = ms
+            s.lastSuffix = suffix
+            return String(ms) + String(format: "%03d", suffix)
         }
     }
 }

@@ -162,6 +162,7 @@ actor MidjourneyBot {
             return
         }
         await sendInteractionEvent("INTERACTION_CREATE", i)
+        if await world.takeFault(userId: i.user.id, among: [.noAnswer]) != nil { return }
         switch i.type {
         case 2 where i.commandName == "imagine":
             await imagine(i)

@@ -202,15 +202,15 @@ struct SandboxRoutes: Sendable {
             ])
         }
         for path in [
-            "guilds/:id/application-command-index", "channels/:id/application-command-index",
-            "users/@me/application-command-index", "applications/:id/application-command-index",
+            "guilds/:guild/application-command-index", "channels/:channel/application-command-index",
+            "users/@me/application-command-index", "applications/:app/application-command-index",
         ] {
             api.get(RouterPath(path)) { request, _ in
                 guard await authorize(request) != nil else { return Self.unauthorized }
                 return Self.json(catalog.indexBody)
             }
         }
-        api.get("channels/:id/application-commands/search") { request, _ in
+        api.get("channels/:channel/application-commands/search") { request, _ in
             guard await authorize(request) != nil else { return Self.unauthorized }
             let q = request.uri.queryParameters
             return Self.json(catalog.search(query: q.get("query"), limit: q.get("limit", as: Int.self) ?? 25))

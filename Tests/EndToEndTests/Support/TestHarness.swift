@@ -1,0 +1,136 @@
+import AsyncHTTPClient
+import DiscordKit
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+import ProxyCore
+import Sandbox
+import Testing
+
+@testable import MJProxy
+
+/// Runs a whole mjproxy (API + in-process sandbox + SQLite store) on free ports for one test.
+struct TestProxy {
+    let runtime: AppRuntime
+    let baseURL: String
+    let http: HTTPClient
+
+    /// Sandbox defaults for tests: fast jobs, tiny images.
+    static func config(storePath: String? = nil, _ tweak: (inout AppConfig) -> Void = { _ in }) -> AppConfig {
+        var c = AppConfig()
+        c.port = 0
+        c.storePath = storePath ?? FileManager.default.temporaryDirectory.appendingPathComponent("mjproxy-test-\(UUID().uuidString).sqlite").path
+        c.sandbox.port = 0
+        c.sandbox.speedFactor = 0.02
+        c.sandbox.tileSize = 64
+        c.sandbox.accounts = 2
+        tweak(&c)
+        return c
+    }
+
+    /// Starts a proxy, runs `body` against it, then stops it.
+    static func with<T: Sendable>(
+        _ config: AppConfig = TestProxy.config(), waitReady: Bool = true, _ body: @Sendable (TestProxy) async throws -> T
+    ) async throws -> T {
+        var logger = Logger(label: "test")
+        logger.logLevel = ProcessInfo.processInfo.environment["MJPROXY_TEST_LOG"] != nil ? .debug : .critical
+        let runtime = try await AppRuntime(config: config, logger: logger)
+        let http = HTTPClient(eventLoopGroupProvider: .singleton)
+        return try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask {
+                try await runtime.run(signals: false)
+                return nil
+            }
+            let proxy: TestProxy
+            do {
+                let deadline = ContinuousClock.now + .seconds(30)
+                while runtime.port == nil || runtime.port == 0 {
+                    guard ContinuousClock.now < deadline else { throw TestFailure("proxy did not start") }
+                    try await Task.sleep(for: .milliseconds(20))
+                }
+                proxy = TestProxy(runtime: runtime, baseURL: "http://127.0.0.1:\(runtime.port!)", http: http)
+                if waitReady {
+                    while await !runtime.readiness().0 {
+                        guard ContinuousClock.now < deadline else { throw TestFailure("proxy not ready") }
+                        try await Task.sleep(for: .milliseconds(20))
+                    }
+                }
+            } catch {
+                try? await http.shutdown()
+                await runtime.shutdown()
+                group.cancelAll()
+                throw error
+            }
+            let outcome: Result<T, any Error>
+            do { outcome = .success(try await body(proxy)) } catch { outcome = .failure(error) }
+            try? await http.shutdown()
+            // Stop like SIGTERM does, so the store is closed cleanly; then wait for the runtime to end.
+            await runtime.shutdown()
+            try await group.waitForAll()
+            return try outcome.get()
+        }!
+    }
+
+    /// One HTTP exchange: status, headers and body text.
+    func request(_ method: HTTPMethod, _ path: String, body: String? = nil, headers: [(String, String)] = []) async throws
+        -> (status: Int, headers: HTTPHeaders, body: String)
+    {
+        var req = HTTPClientRequest(url: path.hasPrefix("http") ? path : baseURL + path)
+        req.method = method
+        for (k, v) in headers { req.headers.add(name: k, value: v) }
+        if let body { req.body = .bytes(ByteBuffer(string: body)) }
+        let response = try await http.execute(req, timeout: .seconds(30))
+        let buffer = try await response.body.collect(upTo: 64 << 20)
+        return (Int(response.status.code), response.headers, String(buffer: buffer))
+    }
+
+    /// Raw bytes of a URL.
+    func download(_ url: String) async throws -> (status: Int, contentType: String?, bytes: [UInt8]) {
+        let response = try await http.execute(HTTPClientRequest(url: url), timeout: .seconds(30))
+        let buffer = try await response.body.collect(upTo: 64 << 20)
+        return (Int(response.status.code), response.headers.first(name: "Content-Type"), Array(buffer.readableBytesView))
+    }
+
+    /// POST a JSON body and parse the JSON answer.
+    func post(_ path: String, _ body: String, headers: [(String, String)] = []) async throws -> JSONValue {
+        let r = try await request(.POST, path, body: body, headers: headers)
+        return try JSONValue.parse(r.body)
+    }
+
+    /// GET and parse JSON.
+    func get(_ path: String, headers: [(String, String)] = []) async throws -> JSONValue {
+        try JSONValue.parse(try await request(.GET, path, headers: headers).body)
+    }
+
+    /// Polls a task until it is finished; returns it and every distinct progress value seen.
+    func waitFinished(_ id: String, timeout: Duration = .seconds(60)) async throws -> (task: JSONValue, progress: [String]) {
+        let deadline = ContinuousClock.now + timeout
+        var seen: [String] = []
+        while ContinuousClock.now < deadline {
+            let task = try await get("/mj/task/\(id)/fetch")
+            if let p = task["progress"]?.stringValue, seen.last != p { seen.append(p) }
+            if let status = task["status"]?.stringValue, ["SUCCESS", "FAILURE", "CANCEL"].contains(status) { return (task, seen) }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        throw TestFailure("task \(id) did not finish in time")
+    }
+
+    /// Submits an imagine and returns the task id (expects code 1 or 22).
+    func imagine(_ prompt: String, extra: String = "") async throws -> String {
+        let answer = try await post("/mj/submit/imagine", #"{"prompt":\#(JSONValue.string(prompt).compactString)\#(extra)}"#)
+        guard let code = answer["code"]?.intValue, code == 1 || code == 22, let id = answer["result"]?.stringValue else {
+            throw TestFailure("imagine refused: \(answer.compactString)")
+        }
+        return id
+    }
+
+    /// The sandbox token of account `n` (1-based).
+    static func token(_ n: Int) -> String { "sandbox-token-\(n)" }
+}
+
+/// A test precondition that did not hold.
+struct TestFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ d: String) { description = d }
+}
