@@ -24,6 +24,7 @@ struct AppConfig: Sendable {
         var enabled: Bool?
         var host = "127.0.0.1"
         var port = 8081
+        var gatewayPort = 8082
         var speedFactor = 1.0
         var accounts = 3
         var tileSize = 1024
@@ -168,11 +169,12 @@ enum ConfigLoader {
                     case "enabled": c.sandbox.enabled = try bool(sv, key)
                     case "host": c.sandbox.host = try string(sv, key)
                     case "port": c.sandbox.port = try int(sv, key)
+                    case "gatewayPort": c.sandbox.gatewayPort = try int(sv, key)
                     case "speedFactor": c.sandbox.speedFactor = try double(sv, key)
                     case "accounts": c.sandbox.accounts = try int(sv, key)
                     case "tileSize": c.sandbox.tileSize = try int(sv, key)
                     case "timeoutMinutes": c.sandbox.timeoutMinutes = try double(sv, key)
-                    default: throw unknown(key, allowed: ["enabled", "host", "port", "speedFactor", "accounts", "tileSize", "timeoutMinutes"])
+                    default: throw unknown(key, allowed: ["enabled", "host", "port", "gatewayPort", "speedFactor", "accounts", "tileSize", "timeoutMinutes"])
                     }
                 }
             default:
@@ -237,6 +239,7 @@ enum ConfigLoader {
         if let v = get("DISCORD_UPLOAD_BASE") { c.discord.uploadBase = v }
         if let v = get("SANDBOX_ENABLED") { c.sandbox.enabled = try bool(v, "MJPROXY_SANDBOX_ENABLED") }
         if let v = get("SANDBOX_PORT") { c.sandbox.port = try int(v, "MJPROXY_SANDBOX_PORT") }
+        if let v = get("SANDBOX_GATEWAY_PORT") { c.sandbox.gatewayPort = try int(v, "MJPROXY_SANDBOX_GATEWAY_PORT") }
         if let v = get("SANDBOX_SPEED_FACTOR") { c.sandbox.speedFactor = try double(v, "MJPROXY_SANDBOX_SPEED_FACTOR") }
         if let v = get("SANDBOX_ACCOUNTS") { c.sandbox.accounts = try int(v, "MJPROXY_SANDBOX_ACCOUNTS") }
         if let v = get("SANDBOX_TILE_SIZE") { c.sandbox.tileSize = try int(v, "MJPROXY_SANDBOX_TILE_SIZE") }
@@ -253,6 +256,7 @@ enum ConfigLoader {
     static func validate(_ c: AppConfig) throws {
         guard (0...65535).contains(c.port) else { throw ConfigError(key: "http.port", problem: "must be 0-65535") }
         guard (0...65535).contains(c.sandbox.port) else { throw ConfigError(key: "sandbox.port", problem: "must be 0-65535") }
+        guard (0...65535).contains(c.sandbox.gatewayPort) else { throw ConfigError(key: "sandbox.gatewayPort", problem: "must be 0-65535") }
         guard c.sandbox.speedFactor >= 0 else { throw ConfigError(key: "sandbox.speedFactor", problem: "must not be negative") }
         guard (1...50).contains(c.sandbox.accounts) else { throw ConfigError(key: "sandbox.accounts", problem: "must be 1-50") }
         guard (16...4096).contains(c.sandbox.tileSize) else { throw ConfigError(key: "sandbox.tileSize", problem: "must be 16-4096") }

@@ -40,7 +40,7 @@ final class AppRuntime: Sendable {
         if config.sandboxEnabled {
             sandbox = SandboxServer(
                 configuration: SandboxConfiguration(
-                    host: config.sandbox.host, port: config.sandbox.port, speedFactor: config.sandbox.speedFactor, tileSize: config.sandbox.tileSize),
+                    host: config.sandbox.host, port: config.sandbox.port, gatewayPort: config.sandbox.gatewayPort, speedFactor: config.sandbox.speedFactor, tileSize: config.sandbox.tileSize),
                 logger: Logger(label: "mjproxy.sandbox"))
         } else {
             sandbox = nil
@@ -52,8 +52,7 @@ final class AppRuntime: Sendable {
 
     /// Accounts to create: the configured ones, or sandbox users when the sandbox runs and none are configured.
     func accountConfigs(sandboxBase: String?) -> (endpoints: DiscordEndpoints, accounts: [AccountConfig]) {
-        guard let base = sandboxBase, config.accounts.isEmpty else { return (config.discord, config.accounts) }
-        let ws = base.replacingOccurrences(of: "http://", with: "ws://").replacingOccurrences(of: "https://", with: "wss://")
+        guard let base = sandboxBase, let ws = sandbox?.gatewayURL, config.accounts.isEmpty else { return (config.discord, config.accounts) }
         let endpoints = DiscordEndpoints(gatewayURL: ws, apiBase: base + "/api/v9")
         let accounts = (1...config.sandbox.accounts).map { n in
             AccountConfig(

@@ -66,7 +66,8 @@ struct SandboxCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "sandbox", abstract: "Run the sandbox (simulated Discord + Midjourney) alone.")
 
     @Option(help: "Address to listen on.") var host: String = "127.0.0.1"
-    @Option(help: "Port to listen on (0 = any free port).") var port: Int = 8081
+    @Option(help: "Port of REST and CDN (0 = any free port).") var port: Int = 8081
+    @Option(help: "Port of the gateway WebSocket (0 = any free port).") var gatewayPort: Int = 8082
     @Option(help: "Delay multiplier: 1 is about real Midjourney timing, 0.05 is fast.") var speedFactor: Double = 1
     @Option(help: "Longest side of one grid tile in pixels.") var tileSize: Int = 1024
 
@@ -74,7 +75,7 @@ struct SandboxCommand: AsyncParsableCommand {
         bootstrapLogging()
         let logger = Logger(label: "mjproxy.sandbox")
         let server = SandboxServer(
-            configuration: SandboxConfiguration(host: host, port: port, speedFactor: speedFactor, tileSize: tileSize), logger: logger)
+            configuration: SandboxConfiguration(host: host, port: port, gatewayPort: gatewayPort, speedFactor: speedFactor, tileSize: tileSize), logger: logger)
         let announce = AnnounceSandbox(server: server)
         let group = ServiceGroup(
             configuration: .init(
@@ -90,7 +91,7 @@ struct AnnounceSandbox: Service {
     func run() async throws {
         let port = try await server.waitUntilListening()
         let base = server.baseURL ?? "http://127.0.0.1:\(port)"
-        let ws = base.replacingOccurrences(of: "http://", with: "ws://")
+        let ws = server.gatewayURL ?? ""
         let text = """
             mjproxy sandbox listening
               REST     \(base)/api/v9   (and /api/v10)

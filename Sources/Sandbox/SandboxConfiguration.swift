@@ -7,8 +7,10 @@ import Foundation
 /// How the sandbox behaves; every knob a test or a demo needs.
 public struct SandboxConfiguration: Sendable {
     public var host: String
-    /// Port to bind; 0 picks a free one (read it back from `SandboxServer.port`).
+    /// Port of REST + CDN; 0 picks a free one (read it back from `SandboxServer.port`).
     public var port: Int
+    /// Port of the gateway WebSocket (Discord serves it on its own host); 0 picks a free one.
+    public var gatewayPort: Int
     /// Public base URL override for CDN/gateway links (default `http://host:port`).
     public var publicBaseURL: String?
     /// Multiplies every simulated delay: 1 ≈ a real job (tens of seconds), 0.01 for tests.
@@ -28,12 +30,13 @@ public struct SandboxConfiguration: Sendable {
 
     /// Creates a configuration with demo-friendly defaults.
     public init(
-        host: String = "127.0.0.1", port: Int = 8081, publicBaseURL: String? = nil, speedFactor: Double = 1,
+        host: String = "127.0.0.1", port: Int = 8081, gatewayPort: Int = 0, publicBaseURL: String? = nil, speedFactor: Double = 1,
         tileSize: Int = 1024, channelCount: Int = 10, concurrentJobs: Int = 3, queuedJobs: Int = 10,
         heartbeatInterval: Int = 41250, successBeforeMessage: Bool = false
     ) {
         self.host = host
         self.port = port
+        self.gatewayPort = gatewayPort
         self.publicBaseURL = publicBaseURL
         self.speedFactor = speedFactor
         self.tileSize = tileSize

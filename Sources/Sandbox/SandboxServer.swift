@@ -14,6 +14,7 @@ public final class SandboxServer: Service, Sendable {
     let bot: MidjourneyBot
     let logger: Logger
     private let boundPort = Locked<Int?>(nil)
+    private let boundGatewayPort = Locked<Int?>(nil)
     private let work: AsyncStream<BotInteraction>
     private let workContinuation: AsyncStream<BotInteraction>.Continuation
 
@@ -33,7 +34,7 @@ public final class SandboxServer: Service, Sendable {
     public func waitUntilListening(timeout: Duration = .seconds(30)) async throws -> Int {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
-            if let p = boundPort.value { return p }
+            if let p = boundPort.value, boundGatewayPort.value != nil { return p }
             try await Task.sleep(for: .milliseconds(10))
         }
         throw DiscordError.protocolViolation("sandbox did not start listening")
@@ -42,26 +43,41 @@ public final class SandboxServer: Service, Sendable {
     /// The HTTP base URL (`http://host:port`), once listening.
     public var baseURL: String? { port.map { configuration.publicBaseURL ?? "http://\(configuration.host):\($0)" } }
 
+    /// The gateway URL (`ws://host:port`), once listening.
+    public var gatewayURL: String? { boundGatewayPort.value.map { "ws://\(configuration.host):\($0)" } }
+
     /// Serves until graceful shutdown or cancellation.
     public func run() async throws {
-        let router = Router(context: BasicWebSocketRequestContext.self)
         let continuation = workContinuation
         let routes = SandboxRoutes(
             world: world, catalog: CommandCatalog(), gateway: SandboxGateway(world: world, logger: logger),
             submit: { continuation.yield($0) }, logger: logger)
-        routes.register(on: router)
+        let restRouter = Router(context: BasicWebSocketRequestContext.self)
+        routes.register(on: restRouter)
+        let gatewayRouter = Router(context: BasicWebSocketRequestContext.self)
+        routes.registerGateway(on: gatewayRouter)
         let world = self.world
         let boundPort = self.boundPort
+        let boundGatewayPort = self.boundGatewayPort
         let host = configuration.host
-        let app = Application(
-            router: router,
-            server: .http1WebSocketUpgrade(
-                webSocketRouter: router, configuration: .init(maxFrameSize: 1 << 20, autoPing: .disabled)),
+        let rest = Application(
+            router: restRouter,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0
                 await world.setBaseURL("http://\(host):\(port)")
                 boundPort.withLock { $0 = port }
+            },
+            logger: logger
+        )
+        let gateway = Application(
+            router: gatewayRouter,
+            server: .http1WebSocketUpgrade(webSocketRouter: gatewayRouter, configuration: .init(maxFrameSize: 1 << 20, autoPing: .disabled)),
+            configuration: .init(address: .hostname(configuration.host, port: configuration.gatewayPort), serverName: nil),
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? 0
+                await world.setGatewayURL("ws://\(host):\(port)")
+                boundGatewayPort.withLock { $0 = port }
             },
             logger: logger
         )
@@ -75,10 +91,9 @@ public final class SandboxServer: Service, Sendable {
                     }
                 }
             }
-            group.addTask {
-                try await app.run()
-            }
-            // Whichever ends first (the server on shutdown) ends the sandbox.
+            group.addTask { try await rest.run() }
+            group.addTask { try await gateway.run() }
+            // Whichever ends first (a server on shutdown) ends the sandbox.
             _ = try await group.next()
             continuation.finish()
             await world.closeAll()

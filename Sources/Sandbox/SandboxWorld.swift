@@ -59,6 +59,8 @@ public actor SandboxWorld {
 
     let configuration: SandboxConfiguration
     private(set) var baseURL: String
+    /// The gateway's URL (`ws://host:gatewayPort`), announced by GET /gateway and READY.
+    private(set) var gatewayURL: String
     private var users: [String: SandboxUser] = [:]  // by id
     private var sessions: [String: Session] = [:]
     private var messages: [String: [Message]] = [:]  // by channel, oldest first
@@ -84,9 +86,11 @@ public actor SandboxWorld {
     init(configuration: SandboxConfiguration) {
         self.configuration = configuration
         self.baseURL = configuration.publicBaseURL ?? "http://\(configuration.host):\(configuration.port)"
+        self.gatewayURL = "ws://\(configuration.host):\(configuration.gatewayPort)"
     }
 
     func setBaseURL(_ url: String) { if configuration.publicBaseURL == nil { baseURL = url } }
+    func setGatewayURL(_ url: String) { gatewayURL = url }
 
     // MARK: ids and users
 

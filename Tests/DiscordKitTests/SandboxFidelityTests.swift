@@ -21,16 +21,17 @@ import Testing
     }
 
     @Test func readyAndFatalClose() async throws {
-        let server = SandboxServer(configuration: SandboxConfiguration(port: 0, speedFactor: 0.01, tileSize: 32))
+        let server = SandboxServer(configuration: SandboxConfiguration(port: 0, gatewayPort: 0, speedFactor: 0.01, tileSize: 32))
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await server.run() }
-            let port = try await server.waitUntilListening()
+            _ = try await server.waitUntilListening()
+            let gateway = try #require(server.gatewayURL)
             let events = Events()
             let good = GatewayClient(
-                configuration: GatewayConfiguration(url: "ws://127.0.0.1:\(port)", token: "fidelity-user", userAgent: "test"), logger: Logger(label: "t"))
+                configuration: GatewayConfiguration(url: gateway, token: "fidelity-user", userAgent: "test"), logger: Logger(label: "t"))
             group.addTask { await good.run(onEvent: { await events.add($0) }, onStatus: { await events.add($0) }) }
             let bad = GatewayClient(
-                configuration: GatewayConfiguration(url: "ws://127.0.0.1:\(port)", token: "invalid-token", userAgent: "test"), logger: Logger(label: "t"))
+                configuration: GatewayConfiguration(url: gateway, token: "invalid-token", userAgent: "test"), logger: Logger(label: "t"))
             let badStatuses = Events()
             // A refused token ends the client with a fatal 4004 instead of looping.
             await bad.run(onEvent: { _ in }, onStatus: { await badStatuses.add($0) })

@@ -141,7 +141,14 @@ def _fixed_headers() -> discord.utils.Headers:
     )
 
 
-def patch_library(base: str) -> str:
+def discover_gateway(base: str) -> str:
+    """Ask the server where its gateway is (GET /api/v9/gateway, as Discord advertises it)."""
+    import urllib.request
+    with urllib.request.urlopen(base.rstrip('/') + '/api/v9/gateway', timeout=10) as response:
+        return json.loads(response.read().decode())['url']
+
+
+def patch_library(base: str, gateway_url: Optional[str] = None) -> str:
     """Point discord.py-self at the sandbox. Returns the gateway URL that will be used."""
     parsed = yarl.URL(base)
     if parsed.scheme not in ('http', 'https') or not parsed.host:
@@ -152,8 +159,8 @@ def patch_library(base: str) -> str:
 
     # 2. Gateway: the first connection goes to DiscordWebSocket.DEFAULT_GATEWAY (the library
     #    appends ?v=9&encoding=json&compress=zlib-stream). Reconnects use READY.resume_gateway_url.
-    ws_scheme = 'wss' if parsed.scheme == 'https' else 'ws'
-    gateway = parsed.with_scheme(ws_scheme).with_path('/')
+    #    The sandbox, like Discord, serves the gateway on its own host/port: ask GET /gateway.
+    gateway = yarl.URL(gateway_url or discover_gateway(base)).with_path('/')
     discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = gateway
 
     # 3. Headers.default() normally downloads super properties, the build number and the
@@ -422,7 +429,7 @@ async def run_scenario(client: discord.Client, rec: Recorder, args: argparse.Nam
 
 
 async def main_async(args: argparse.Namespace, report: Report) -> None:
-    gateway = patch_library(args.base)
+    gateway = patch_library(args.base, args.gateway)
     report.info(f'REST {discord.http.Route.BASE}  gateway {gateway}  discord.py-self {discord.__version__}')
 
     options: Dict[str, Any] = {}
@@ -473,6 +480,7 @@ async def main_async(args: argparse.Namespace, report: Report) -> None:
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('--base', required=True, help='sandbox root, e.g. http://127.0.0.1:8080')
+    p.add_argument('--gateway', default=None, help='gateway URL (default: discovered with GET /api/v9/gateway)')
     p.add_argument('--token', required=True, help='user token (any non-empty string in the sandbox)')
     p.add_argument('--channel', required=True, type=int, help='guild channel id where the Midjourney bot is')
     p.add_argument('--timeout', type=float, default=90.0, help='overall timeout in seconds (default 90)')

@@ -53,8 +53,7 @@ enum SandboxReady {
 
     /// READY as a user account receives it (user-style keys).
     static func ready(world: SandboxWorld, user: SandboxUser, sessionId: String) async -> String {
-        let base = await world.baseURL
-        let gatewayURL = base.replacingOccurrences(of: "http://", with: "ws://").replacingOccurrences(of: "https://", with: "wss://")
+        let gatewayURL = await world.gatewayURL
         let bots = bots()
         let me = user.discordUser
         var users: [JSONValue] = []

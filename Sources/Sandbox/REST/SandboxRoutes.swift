@@ -48,13 +48,17 @@ struct SandboxRoutes: Sendable {
 
     // MARK: registration
 
-    func register(on router: Router<Context>) {
+    /// The gateway socket (its own listener, as Discord's gateway has its own host).
+    func registerGateway(on router: Router<Context>) {
         router.ws("/") { _, _ in .upgrade([:]) } onUpgrade: { inbound, outbound, context in
             try await gateway.serve(query: context.request.uri.query ?? "", inbound: inbound, outbound: outbound)
         }
-        router.ws("/gateway") { _, _ in .upgrade([:]) } onUpgrade: { inbound, outbound, context in
-            try await gateway.serve(query: context.request.uri.query ?? "", inbound: inbound, outbound: outbound)
-        }
+    }
+
+    /// REST, CDN, uploads and the control API. This listener has no WebSocket upgrade handler: web
+    /// clients (curl_cffi) send `Upgrade: h2c` on plain-HTTP requests, which must simply be ignored.
+    func register(on router: Router<Context>) {
+        router.add(middleware: IgnoredUpgradeMiddleware())
         for prefix in ["/api", "/api/v9", "/api/v10"] {
             let api = router.group(RouterPath(prefix))
             registerAPI(api)
@@ -82,14 +86,12 @@ struct SandboxRoutes: Sendable {
 
     private func registerAPI(_ api: RouterGroup<Context>) {
         api.get("gateway") { _, _ in
-            let base = await world.baseURL.replacingOccurrences(of: "http", with: "ws")
-            return Self.json(["url": .string(base)])
+            Self.json(["url": .string(await world.gatewayURL)])
         }
         api.get("gateway/bot") { request, _ in
             guard await authorize(request) != nil else { return Self.unauthorized }
-            let base = await world.baseURL.replacingOccurrences(of: "http", with: "ws")
             return Self.json([
-                "url": .string(base), "shards": 1,
+                "url": .string(await world.gatewayURL), "shards": 1,
                 "session_start_limit": ["total": 1000, "remaining": 999, "reset_after": 14_400_000, "max_concurrency": 1],
             ])
         }
@@ -384,6 +386,20 @@ struct SandboxRoutes: Sendable {
                 "closedByFault": .int(Int64(s.closedByFault)),
             ])
         }
+    }
+}
+
+/// Web clients (curl_cffi impersonating Chrome) send `Connection: Upgrade, HTTP2-Settings` with
+/// `Upgrade: h2c` on plain-HTTP requests. The server ignores the upgrade; but a connection whose
+/// request asked for one is not reused cleanly by the HTTP/1 stack, so such answers say
+/// `Connection: close` and the client opens a fresh connection for its next request.
+struct IgnoredUpgradeMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var response = try await next(request, context)
+        if let connection = request.headers[.connection], connection.lowercased().contains("upgrade") {
+            response.headers[.connection] = "close"
+        }
+        return response
     }
 }
 

@@ -22,6 +22,7 @@ struct TestProxy {
         c.port = 0
         c.storePath = storePath ?? FileManager.default.temporaryDirectory.appendingPathComponent("mjproxy-test-\(UUID().uuidString).sqlite").path
         c.sandbox.port = 0
+        c.sandbox.gatewayPort = 0
         c.sandbox.speedFactor = 0.02
         c.sandbox.tileSize = 64
         c.sandbox.accounts = 2
