@@ -6,8 +6,6 @@ import Yams
 struct AppConfig: Sendable {
     var host = "127.0.0.1"
     var port = 8080
-    /// Base URL clients reach this proxy at (for links the proxy generates).
-    var publicBaseURL: String?
     var apiSecret: String?
     var locale: TextLocale = .en
     var storePath = "./data/mjproxy.sqlite"
@@ -25,6 +23,8 @@ struct AppConfig: Sendable {
         var host = "127.0.0.1"
         var port = 8081
         var gatewayPort = 8082
+        /// Public base URL of the sandbox CDN (image links) when it is reached through another host.
+        var publicBaseURL: String?
         var speedFactor = 1.0
         var accounts = 3
         var tileSize = 1024
@@ -112,8 +112,7 @@ enum ConfigLoader {
                     switch hk {
                     case "host": c.host = try string(hv, key)
                     case "port": c.port = try int(hv, key)
-                    case "publicBaseUrl": c.publicBaseURL = try string(hv, key)
-                    default: throw unknown(key, allowed: ["host", "port", "publicBaseUrl"])
+                    default: throw unknown(key, allowed: ["host", "port"])
                     }
                 }
             case "api":
@@ -170,11 +169,12 @@ enum ConfigLoader {
                     case "host": c.sandbox.host = try string(sv, key)
                     case "port": c.sandbox.port = try int(sv, key)
                     case "gatewayPort": c.sandbox.gatewayPort = try int(sv, key)
+                    case "publicBaseUrl": c.sandbox.publicBaseURL = try string(sv, key)
                     case "speedFactor": c.sandbox.speedFactor = try double(sv, key)
                     case "accounts": c.sandbox.accounts = try int(sv, key)
                     case "tileSize": c.sandbox.tileSize = try int(sv, key)
                     case "timeoutMinutes": c.sandbox.timeoutMinutes = try double(sv, key)
-                    default: throw unknown(key, allowed: ["enabled", "host", "port", "gatewayPort", "speedFactor", "accounts", "tileSize", "timeoutMinutes"])
+                    default: throw unknown(key, allowed: ["enabled", "host", "port", "gatewayPort", "publicBaseUrl", "speedFactor", "accounts", "tileSize", "timeoutMinutes"])
                     }
                 }
             default:
@@ -224,7 +224,6 @@ enum ConfigLoader {
         func get(_ name: String) -> String? { env["MJPROXY_" + name].flatMap { $0.isEmpty ? nil : $0 } }
         if let v = get("HTTP_HOST") { c.host = v }
         if let v = get("HTTP_PORT") { c.port = try int(v, "MJPROXY_HTTP_PORT") }
-        if let v = get("HTTP_PUBLIC_BASE_URL") { c.publicBaseURL = v }
         if let v = get("API_SECRET") { c.apiSecret = v }
         if let v = get("LOCALE") {
             guard let l = TextLocale(rawValue: v) else { throw ConfigError(key: "MJPROXY_LOCALE", problem: "must be en or zh") }
@@ -239,6 +238,7 @@ enum ConfigLoader {
         if let v = get("DISCORD_UPLOAD_BASE") { c.discord.uploadBase = v }
         if let v = get("SANDBOX_ENABLED") { c.sandbox.enabled = try bool(v, "MJPROXY_SANDBOX_ENABLED") }
         if let v = get("SANDBOX_PORT") { c.sandbox.port = try int(v, "MJPROXY_SANDBOX_PORT") }
+        if let v = get("SANDBOX_PUBLIC_BASE_URL") { c.sandbox.publicBaseURL = v }
         if let v = get("SANDBOX_GATEWAY_PORT") { c.sandbox.gatewayPort = try int(v, "MJPROXY_SANDBOX_GATEWAY_PORT") }
         if let v = get("SANDBOX_SPEED_FACTOR") { c.sandbox.speedFactor = try double(v, "MJPROXY_SANDBOX_SPEED_FACTOR") }
         if let v = get("SANDBOX_ACCOUNTS") { c.sandbox.accounts = try int(v, "MJPROXY_SANDBOX_ACCOUNTS") }
@@ -261,7 +261,7 @@ enum ConfigLoader {
         guard (1...50).contains(c.sandbox.accounts) else { throw ConfigError(key: "sandbox.accounts", problem: "must be 1-50") }
         guard (16...4096).contains(c.sandbox.tileSize) else { throw ConfigError(key: "sandbox.tileSize", problem: "must be 16-4096") }
         guard (1...100_000).contains(c.maxIdsPerQuery) else { throw ConfigError(key: "task.maxIdsPerQuery", problem: "must be 1-100000") }
-        for (k, url) in [("webhook.url", c.webhookURL), ("http.publicBaseUrl", c.publicBaseURL), ("discord.cdnBase", c.discord.cdnBase)] {
+        for (k, url) in [("webhook.url", c.webhookURL), ("sandbox.publicBaseUrl", c.sandbox.publicBaseURL), ("discord.uploadBase", c.discord.uploadBase), ("discord.cdnBase", c.discord.cdnBase)] {
             if let url, !(url.hasPrefix("http://") || url.hasPrefix("https://")) { throw ConfigError(key: k, problem: "must be an http(s) URL") }
         }
         for (k, url) in [("discord.gatewayUrl", c.discord.gatewayURL)] where !(url.hasPrefix("ws://") || url.hasPrefix("wss://")) {

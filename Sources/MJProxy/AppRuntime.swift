@@ -40,7 +40,8 @@ final class AppRuntime: Sendable {
         if config.sandboxEnabled {
             sandbox = SandboxServer(
                 configuration: SandboxConfiguration(
-                    host: config.sandbox.host, port: config.sandbox.port, gatewayPort: config.sandbox.gatewayPort, speedFactor: config.sandbox.speedFactor, tileSize: config.sandbox.tileSize),
+                    host: config.sandbox.host, port: config.sandbox.port, gatewayPort: config.sandbox.gatewayPort,
+                    publicBaseURL: config.sandbox.publicBaseURL, speedFactor: config.sandbox.speedFactor, tileSize: config.sandbox.tileSize),
                 logger: Logger(label: "mjproxy.sandbox"))
         } else {
             sandbox = nil
@@ -83,7 +84,9 @@ final class AppRuntime: Sendable {
     func addAccount(_ account: AccountConfig, sandboxBase: String?) async throws {
         let endpoints = accountConfigs(sandboxBase: sandboxBase).endpoints
         let rest = HTTPDiscordREST(
-            configuration: RESTConfiguration(apiBase: endpoints.apiBase, token: account.userToken, userAgent: account.userAgent), http: http,
+            configuration: RESTConfiguration(
+                apiBase: endpoints.apiBase, token: account.userToken, userAgent: account.userAgent, uploadBase: endpoints.uploadBase),
+            http: http,
             logger: logger)
         await pool.add(DiscordAccount(config: account, endpoints: endpoints, rest: rest, registry: registry, locale: config.locale, logger: logger))
     }
@@ -93,8 +96,8 @@ final class AppRuntime: Sendable {
         var base: String?
         if let sandbox {
             _ = try await sandbox.waitUntilListening()
-            base = sandbox.baseURL
-            logger.info("sandbox listening", metadata: ["url": "\(base ?? "")"])
+            base = sandbox.localBaseURL
+            logger.info("sandbox listening", metadata: ["url": "\(sandbox.baseURL ?? "")", "gateway": "\(sandbox.gatewayURL ?? "")"])
         }
         for account in accountConfigs(sandboxBase: base).accounts { try await addAccount(account, sandboxBase: base) }
         await service.recover()

@@ -40,7 +40,10 @@ public final class SandboxServer: Service, Sendable {
         throw DiscordError.protocolViolation("sandbox did not start listening")
     }
 
-    /// The HTTP base URL (`http://host:port`), once listening.
+    /// The local HTTP base URL (`http://host:port`) for REST calls, once listening.
+    public var localBaseURL: String? { port.map { "http://\(configuration.host):\($0)" } }
+
+    /// The public base URL of REST and CDN links, once listening.
     public var baseURL: String? { port.map { configuration.publicBaseURL ?? "http://\(configuration.host):\($0)" } }
 
     /// The gateway URL (`ws://host:port`), once listening.

@@ -59,7 +59,7 @@ import Testing
             let account = try #require(await proxy.runtime.pool.all.first)
             _ = account
             let sandbox = try #require(proxy.runtime.sandbox)
-            let base = try #require(sandbox.baseURL)
+            let base = try #require(sandbox.localBaseURL)
             var bad = await proxy.runtime.accountConfigs(sandboxBase: base).accounts[0]
             bad.id = "bad-account"
             bad.userToken = "invalid-token"

@@ -102,3 +102,24 @@ import Testing
         }
     }
 }
+
+/// Reference images go through the 3-step upload and are prepended to the prompt as CDN URLs.
+@Suite struct ReferenceImageTests {
+    @Test func imagineWithReferenceImage() async throws {
+        try await TestProxy.with { proxy in
+            let answer = try await proxy.post(
+                "/mj/submit/imagine", #"{"prompt":"a cat like this","base64Array":["data:image/png;base64,\#(ValidationTests.png1x1)"]}"#)
+            let id = try #require(answer["result"]?.stringValue, "\(answer.compactString)")
+            let (task, _) = try await proxy.waitFinished(id)
+            #expect(task["status"]?.stringValue == "SUCCESS", "\(task.compactString)")
+            #expect(task["prompt"]?.stringValue == "a cat like this")
+            let promptEn = try #require(task["promptEn"]?.stringValue)
+            let url = try #require(promptEn.split(separator: " ").first.map(String.init))
+            #expect(promptEn.hasSuffix(" a cat like this"))
+            // The uploaded reference is served back by the (sandbox) CDN, byte for byte.
+            let image = try await proxy.download(url)
+            #expect(image.status == 200)
+            #expect(Data(image.bytes).base64EncodedString() == ValidationTests.png1x1)
+        }
+    }
+}

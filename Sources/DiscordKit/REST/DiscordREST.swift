@@ -12,13 +12,24 @@ public struct RESTConfiguration: Sendable {
     public var userAgent: String
     /// Attempts for a rate-limited request before giving up.
     public var maxRetries: Int
+    /// Replaces scheme and host of upload URLs (an upload proxy in front of Discord's storage).
+    public var uploadBase: String?
 
     /// Creates a configuration.
-    public init(apiBase: String, token: String, userAgent: String, maxRetries: Int = 5) {
+    public init(apiBase: String, token: String, userAgent: String, maxRetries: Int = 5, uploadBase: String? = nil) {
         self.apiBase = apiBase.hasSuffix("/") ? String(apiBase.dropLast()) : apiBase
         self.token = token
         self.userAgent = userAgent
         self.maxRetries = maxRetries
+        self.uploadBase = uploadBase
+    }
+
+    /// `url` with its scheme and host replaced by `uploadBase` (path and query kept).
+    public func rewriteUpload(_ url: String) -> String {
+        guard let base = uploadBase, !base.isEmpty, let schemeEnd = url.range(of: "://") else { return url }
+        let afterScheme = url[schemeEnd.upperBound...]
+        let path = afterScheme.firstIndex(of: "/").map { String(afterScheme[$0...]) } ?? "/"
+        return (base.hasSuffix("/") ? String(base.dropLast()) : base) + path
     }
 }
 
@@ -135,7 +146,7 @@ public struct HTTPDiscordREST: DiscordRESTClient {
                 throw DiscordError.protocolViolation("no upload slot for file \(i)")
             }
             // Step 2 goes to the storage host: no Discord auth header.
-            var put = HTTPClientRequest(url: slot.upload_url)
+            var put = HTTPClientRequest(url: configuration.rewriteUpload(slot.upload_url))
             put.method = .PUT
             put.headers.add(name: "Content-Type", value: file.contentType)
             put.headers.add(name: "Content-Length", value: String(file.bytes.count))

@@ -29,6 +29,8 @@ public actor DiscordAccount {
     private var nonceToTask: [String: String] = [:]
     private var interactionToTask: [String: String] = [:]
     private var messageToTask: [String: String] = [:]
+    /// Job hash of a running task's progress previews (the final image carries the same hash).
+    private var hashToTask: [String: String] = [:]
     private var commands: [BotType: [String: ApplicationCommand]] = CommandTable.fallback
     private var commandsLoaded = false
     private var nonceCounter: Int64 = 0
@@ -181,6 +183,7 @@ public actor DiscordAccount {
         nonceToTask = nonceToTask.filter { $0.value != taskId }
         interactionToTask = interactionToTask.filter { $0.value != taskId }
         messageToTask = messageToTask.filter { $0.value != taskId }
+        hashToTask = hashToTask.filter { $0.value != taskId }
         wake.yield()
     }
 
@@ -317,6 +320,7 @@ public actor DiscordAccount {
         if let nonce = m.nonce, let id = nonceToTask[nonce] { return id }
         if let iid = m.interaction_metadata?.id ?? m.interaction?.id, let id = interactionToTask[iid] { return id }
         if let id = messageToTask[m.id] { return id }
+        if case .finished = event, let hash = MJMessageParser.jobHash(of: m), let id = hashToTask[hash] { return id }
         let content: MJContent
         switch event {
         case .started(let c), .progress(let c, _), .finished(let c): content = c
@@ -380,6 +384,7 @@ public actor DiscordAccount {
             }
         case .progress(let c, let preview):
             messageToTask[m.id] = taskId
+            if let preview, let hash = MJMessageParser.jobHash(fromURL: preview) { hashToTask[hash] = taskId }
             let url = preview.map(endpoints.rewriteCDN)
             await registry.update(taskId) {
                 $0.status = .inProgress
