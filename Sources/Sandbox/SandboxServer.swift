@@ -15,8 +15,8 @@ public final class SandboxServer: Service, Sendable {
     let logger: Logger
     private let boundPort = Locked<Int?>(nil)
     private let boundGatewayPort = Locked<Int?>(nil)
-    private let work: AsyncStream<BotInteraction>
-    private let workContinuation: AsyncStream<BotInteraction>.Continuation
+    private let work: AsyncStream<BotWork>
+    private let workContinuation: AsyncStream<BotWork>.Continuation
 
     /// Creates the sandbox; it listens once `run` is called.
     public init(configuration: SandboxConfiguration, logger: Logger = Logger(label: "mjproxy.sandbox")) {
@@ -24,7 +24,7 @@ public final class SandboxServer: Service, Sendable {
         self.logger = logger
         self.world = SandboxWorld(configuration: configuration)
         self.bot = MidjourneyBot(world: world, configuration: configuration, logger: logger)
-        (work, workContinuation) = AsyncStream<BotInteraction>.makeStream()
+        (work, workContinuation) = AsyncStream<BotWork>.makeStream()
     }
 
     /// The bound port once listening (useful with port 0).
@@ -54,7 +54,7 @@ public final class SandboxServer: Service, Sendable {
         let continuation = workContinuation
         let routes = SandboxRoutes(
             world: world, catalog: CommandCatalog(), gateway: SandboxGateway(world: world, logger: logger),
-            submit: { continuation.yield($0) }, logger: logger)
+            bot: bot, submit: { continuation.yield($0) }, logger: logger)
         let restRouter = Router(context: BasicWebSocketRequestContext.self)
         routes.register(on: restRouter)
         let gatewayRouter = Router(context: BasicWebSocketRequestContext.self)
@@ -89,8 +89,14 @@ public final class SandboxServer: Service, Sendable {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 await withDiscardingTaskGroup { jobs in
-                    for await interaction in work {
-                        jobs.addTask { await bot.handle(interaction) }
+                    for await item in work {
+                        jobs.addTask {
+                            switch item {
+                            case .interaction(let interaction): await bot.handle(interaction)
+                            case .reaction(let user, let message, let emoji): await bot.reacted(user: user, message: message, emoji: emoji)
+                            case .inpaint(let token, let mask, let prompt): _ = await bot.inpaintSubmit(token: token, maskBase64: mask, prompt: prompt)
+                            }
+                        }
                     }
                 }
             }

@@ -163,10 +163,9 @@ public actor SandboxWorld {
 
     /// Stores a new message and dispatches MESSAGE_CREATE to whoever sees the channel.
     func create(_ message: Message, onlySession: String? = nil) {
-        if message.flags.map({ $0 & 64 == 0 }) ?? true {
-            messages[message.channel_id, default: []].append(message)
-            if messages[message.channel_id]!.count > 500 { messages[message.channel_id]!.removeFirst(100) }
-        }
+        // Ephemeral messages are kept too (their buttons can be pressed) but never listed.
+        messages[message.channel_id, default: []].append(message)
+        if messages[message.channel_id]!.count > 500 { messages[message.channel_id]!.removeFirst(100) }
         dispatch("MESSAGE_CREATE", message, channelId: message.channel_id, onlySession: onlySession)
     }
 
@@ -191,9 +190,16 @@ public actor SandboxWorld {
 
     /// Newest-first messages of a channel.
     func recentMessages(channelId: String, limit: Int, before: String?) -> [Message] {
-        var list = Array((messages[channelId] ?? []).reversed())
+        var list = Array((messages[channelId] ?? []).reversed()).filter { ($0.flags ?? 0) & 64 == 0 }
         if let before, let b = Int64(before) { list = list.filter { (Int64($0.id) ?? 0) < b } }
         return Array(list.prefix(limit))
+    }
+
+    /// The bytes behind a CDN URL of this sandbox (for the bots reading images they were given by link).
+    func file(url: String) -> StoredFile? {
+        guard url.hasPrefix(baseURL) else { return nil }
+        let path = String(url.dropFirst(baseURL.count).split(separator: "?", maxSplits: 1).first ?? "")
+        return files[path]
     }
 
     /// Stores bytes on the CDN and returns the attachment object (URLs signed like Discord's).

@@ -183,6 +183,12 @@ public struct ModalEvent: Codable, Sendable, Equatable {
         public var id: String
         public var name: String?
         public var icon: String?
+        /// Creates the application field.
+        public init(id: String, name: String?, icon: String?) {
+            self.id = id
+            self.name = name
+            self.icon = icon
+        }
     }
     public var id: String
     public var nonce: String?
@@ -193,6 +199,22 @@ public struct ModalEvent: Codable, Sendable, Equatable {
     public var components: [Component]?
     public var iframe_path: String?
     public var modal_size: Int?
+
+    /// Creates a modal event.
+    public init(
+        id: String, nonce: String?, channel_id: String, custom_id: String, title: String?, application: Application, components: [Component]?,
+        iframe_path: String?, modal_size: Int?
+    ) {
+        self.id = id
+        self.nonce = nonce
+        self.channel_id = channel_id
+        self.custom_id = custom_id
+        self.title = title
+        self.application = application
+        self.components = components
+        self.iframe_path = iframe_path
+        self.modal_size = modal_size
+    }
 }
 
 /// A dispatch the proxy reacts to, decoded from the gateway.

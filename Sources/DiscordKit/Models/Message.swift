@@ -155,6 +155,15 @@ public struct SelectOption: Codable, Sendable, Equatable {
     public var description: String?
     public var emoji: PartialEmoji?
     public var `default`: Bool?
+
+    /// Creates an option.
+    public init(label: String, value: String, description: String?, emoji: PartialEmoji?, default: Bool?) {
+        self.label = label
+        self.value = value
+        self.description = description
+        self.emoji = emoji
+        self.default = `default`
+    }
 }
 
 /// A message component: action row (1), button (2), string select (3), text input (4), …

@@ -22,6 +22,14 @@ struct BotInteraction: Sendable {
     var data: JSONValue
 }
 
+/// Work handed from the HTTP side to the bots (run as child tasks of the sandbox service).
+enum BotWork: Sendable {
+    case interaction(BotInteraction)
+    case reaction(SandboxUser, Message, String)
+    /// The inpaint activity's submit-job (token, mask base64, prompt).
+    case inpaint(String, String, String)
+}
+
 /// One job the Midjourney simulation remembers (to derive upscales and variations).
 struct BotJob: Sendable {
     var hash: String
@@ -97,6 +105,30 @@ enum MJText {
         "p", "personalize", "video", "motion", "draft", "exp", "oref", "ow", "hd", "test", "testp", "uplight", "upbeta",
         "creative", "zoom", "public", "stealth",
     ]
+
+    static let queueFullDescription = "Your job queue is full. Please wait for a job to finish first, then resubmit this one."
+
+    static let appealDescription =
+        "Sorry! Our AI moderators feel your prompt might be against our community standards.\n\n        If you think this is a mistake, please press the \"Appeal\" button below and we will send it to a more sophisticated AI to double-check the result."
+
+    static let bannedDescription =
+        "Sorry! Our AI moderator thinks this prompt is probably against our community standards.\n\nPlease review our current community standards:\n\n**ALLOWED**\n- Any image up to PG-13 rating involving fiction, fantasy, mythology.\n- Real images that may be seen as respectful or light-hearted parodies, satire, caricatures\n- Imaginary or exaggerated real-life scenarios, including absurd or humorous situations.\n\n**NOT ALLOWED**\n- Disrespectful, harmful, misleading public figures/events portrayals or potential to mislead.\n- Hate speech, explicit or real-world violence.\n- Nudity or unconsented overtly sexualized public figures.\n- Imagery that might be considered culturally insensitive\n\nThis AI system isn't perfect. If you find it rejecting something innocent please press the **Notify developers** button and we will review it and try to further improve our performance. Thank you for your help!"
+
+    static let keycaps = ["1️⃣", "2️⃣", "3️⃣", "4️⃣", "5️⃣"]
+
+    /// Four describe prompts drawn deterministically from `seed` (constructed vocabulary).
+    static func describePrompts(seed: UInt64) -> [String] {
+        let subjects = ["a lighthouse on a cliff", "a quiet mountain lake", "a desert road at sunset", "a misty pine forest", "a harbour town", "an orange sky over dunes", "a snowy valley", "a lone tree on a hill"]
+        let styles = ["in the style of [Albert Bierstadt](https://goo.gl/search?artist%20Albert%20Bierstadt)", "soft gradients, minimalist", "cinematic lighting, wide angle", "watercolor, muted palette", "digital painting, vivid colors", "matte painting, atmospheric perspective"]
+        let extras = ["calm mood", "golden hour", "high contrast", "pastel tones", "dramatic clouds", "serene atmosphere"]
+        return (0..<4).map { n in
+            let s = seed &+ UInt64(n) &* 0x9E37_79B9_7F4A_7C15
+            let a = subjects[Int(s % UInt64(subjects.count))]
+            let b = styles[Int((s >> 8) % UInt64(styles.count))]
+            let c = extras[Int((s >> 16) % UInt64(extras.count))]
+            return "\(a), \(b), \(c) --ar 1:1"
+        }
+    }
 
     /// Words the simulated AI moderator refuses (constructed list; real Midjourney's is not public).
     static let bannedWords: Set<String> = ["gore", "nsfw", "nude", "naked", "bloodbath"]

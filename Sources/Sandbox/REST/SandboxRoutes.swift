@@ -13,7 +13,8 @@ struct SandboxRoutes: Sendable {
     let world: SandboxWorld
     let catalog: CommandCatalog
     let gateway: SandboxGateway
-    let submit: @Sendable (BotInteraction) -> Void
+    let bot: MidjourneyBot
+    let submit: @Sendable (BotWork) -> Void
     let logger: Logger
 
     // MARK: response helpers
@@ -74,6 +75,20 @@ struct SandboxRoutes: Sendable {
             return ok ? Response(status: .ok) : Response(status: .notFound)
         }
         registerControl(router)
+        registerActivity(router)
+    }
+
+    /// The Midjourney activity (`https://<app id>.discordsays.com/…`) is served under `/activity/<app id>/`.
+    private func registerActivity(_ router: Router<Context>) {
+        router.post("/activity/:app/inpaint/api/submit-job") { request, _ in
+            let body = try await request.body.collect(upTo: 16 << 20)
+            guard let parsed = try? JSONValue.parse(Data(body.readableBytesView)), let token = parsed["customId"]?.stringValue,
+                let mask = parsed["mask"]?.stringValue
+            else { return Self.json(["success": false, "error": "customId and mask are required"], status: .badRequest) }
+            guard await bot.hasIframe(token) else { return Self.json(["success": false, "error": "unknown customId"], status: .notFound) }
+            submit(.inpaint(token, mask, parsed["prompt"]?.stringValue ?? ""))
+            return Self.json(["success": true])
+        }
     }
 
     private func cdn(_ request: Request) async -> Response {
@@ -185,8 +200,10 @@ struct SandboxRoutes: Sendable {
             guard let user = await authorize(request) else { return Self.unauthorized }
             let channel = context.parameters.get("channel") ?? ""
             guard await world.canAccess(userId: user.id, channelId: channel),
-                await world.message(id: context.parameters.get("message") ?? "", channelId: channel) != nil
+                let message = await world.message(id: context.parameters.get("message") ?? "", channelId: channel)
             else { return Self.error(.notFound, code: 10008, message: "Unknown Message") }
+            let emoji = (context.parameters.get("emoji") ?? "").removingPercentEncoding ?? ""
+            submit(.reaction(user, message, emoji))
             return Self.noContent
         }
         api.post("users/@me/channels") { request, _ in
@@ -345,7 +362,7 @@ struct SandboxRoutes: Sendable {
             interaction.customId = data["custom_id"]?.stringValue
         }
         await world.countInteraction()
-        submit(interaction)
+        submit(.interaction(interaction))
         return Self.noContent
     }
 

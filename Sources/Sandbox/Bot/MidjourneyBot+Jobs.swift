@@ -1,0 +1,123 @@
+import DiscordKit
+import Foundation
+
+extension MidjourneyBot {
+    /// Applies armed faults and the bot-side prompt checks; true when an error was sent.
+    func checkFaultsAndPrompt(_ i: BotInteraction, prompt: String, footer: String, name: String) async -> Bool {
+        let fault = await world.takeFault(
+            userId: i.user.id, among: [.bannedPrompt, .invalidParameter, .queueFull, .actionNeeded, .creditsExhausted])
+        let lowered = prompt.lowercased()
+        let words = Set(lowered.split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init))
+        if fault == .bannedPrompt || !words.isDisjoint(with: MJText.bannedWords) {
+            await sendError(i, name: name, title: "Banned prompt detected", description: MJText.bannedDescription, footer: footer)
+            return true
+        }
+        let params = prompt.matches(of: /(?:^|\s)--([A-Za-z][A-Za-z0-9_]*)/).map { String($0.output.1).lowercased() }
+        if fault == .invalidParameter || params.contains(where: { !MJText.knownParameters.contains($0) }) {
+            let bad = params.first(where: { !MJText.knownParameters.contains($0) }) ?? "foo"
+            await sendError(i, name: name, title: "Invalid parameter", description: "Unrecognized parameter(s): `--\(bad)`", footer: footer)
+            return true
+        }
+        switch fault {
+        case .queueFull:
+            await sendError(i, name: name, title: "Queue full", description: MJText.queueFullDescription, footer: footer)
+            return true
+        case .actionNeeded:
+            // Appealing (the button) lets the job run (reference unknown 13: the sandbox's choice).
+            let appealId = "MJ::Appeal::\(UUID().uuidString.lowercased())"
+            await sendError(
+                i, name: name, title: "Action needed to continue", description: MJText.appealDescription, footer: footer,
+                components: [.row([.button(customId: appealId, label: "Appeal", style: 1)])])
+            pendingAppeals[appealId] = (i, prompt)
+            return true
+        case .creditsExhausted:
+            await sendError(
+                i, name: name, title: "Credits exhausted", description: "You have no more fast hours left. Switch to /relax or buy more time.",
+                footer: footer)
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// Runs a job: start message (unless `startContent` is nil), progress edits with previews, delete,
+    /// final message (`finalType` 0, or 19 replying to `reference`) with the image and its buttons.
+    func runJob(
+        _ i: BotInteraction, name: String, prompt: String, startContent: String?, label: String, progressLabel: String? = nil,
+        finalType: Int, reference: Message?, output makeOutput: @escaping @Sendable () -> JobOutput
+    ) async {
+        let mode = mode(for: prompt, userId: i.user.id, botId: i.applicationId)
+        var start = await responseMessage(i, name: name, content: startContent ?? "")
+        if configuration.successBeforeMessage { await sendInteractionEvent("INTERACTION_SUCCESS", i) }
+        if startContent != nil { await world.create(start) }
+        if !configuration.successBeforeMessage { await sendInteractionEvent("INTERACTION_SUCCESS", i) }
+        guard await acquireSlot(userId: i.user.id) != nil else {
+            if startContent != nil { await world.delete(messageId: start.id, channelId: i.channelId) }
+            await sendError(i, name: name, title: "Queue full", description: MJText.queueFullDescription, footer: "/\(name) \(prompt)")
+            return
+        }
+        defer { releaseSlot(userId: i.user.id) }
+        let hash = UUID().uuidString.lowercased()
+        let output = await compute(makeOutput)
+        let shown: RGBImage
+        switch output {
+        case .grid(let tiles): shown = ImageSynth.grid(tiles)
+        case .single(let image): shown = image
+        }
+        if startContent != nil {
+            let previewWidth = min(512, shown.width)
+            let previewHeight = max(1, shown.height * previewWidth / max(1, shown.width))
+            let preview = await compute { PNGCodec.encode(ImageSynth.resized(shown, width: previewWidth, height: previewHeight), level: 1) }
+            for percent in [0, 15, 31, 46, 62, 78, 93] {
+                await pause(percent == 0 ? 2 : 3)
+                start.content = MJText.content(
+                    prompt: prompt, userId: i.user.id, label: progressLabel ?? label, progress: "(\(percent)%)", mode: mode)
+                start.edited_timestamp = timestamp()
+                if percent > 0 {
+                    start.attachments = [
+                        await world.storeAttachment(
+                            channelId: i.channelId, filename: "\(hash)_grid_0.png", bytes: preview, contentType: "image/png",
+                            width: previewWidth, height: previewHeight, ephemeral: true)
+                    ]
+                }
+                await world.update(start)
+            }
+        }
+        let png = await encodePNG(shown)
+        await pause(2)
+        if startContent != nil { await world.delete(messageId: start.id, channelId: i.channelId) }
+        let attachment = await world.storeAttachment(
+            channelId: i.channelId, filename: fileName(user: i.user, prompt: prompt, hash: hash), bytes: png, contentType: "image/png",
+            width: shown.width, height: shown.height)
+        let components: [Component]
+        let tiles: [RGBImage]
+        switch output {
+        case .grid(let t):
+            components = MJText.gridButtons(hash: hash)
+            tiles = t
+        case .single(let image):
+            components = MJText.upscaleButtons(hash: hash, index: 1, square: image.width == image.height)
+            tiles = [image]
+        }
+        var final = Message(
+            id: await world.snowflake(), channel_id: i.channelId, guild_id: i.guildId, author: botUser(i.applicationId),
+            content: MJText.content(prompt: prompt, userId: i.user.id, label: label, mode: mode), timestamp: timestamp(), type: finalType,
+            flags: 0, mentions: [i.user.discordUser], attachments: [attachment], components: components)
+        if let reference {
+            final.message_reference = MessageReference(message_id: reference.id, channel_id: reference.channel_id, guild_id: reference.guild_id)
+            final.referenced_message = ReferencedMessage(reference)
+        }
+        await world.create(final)
+        remember(
+            BotJob(
+                hash: hash, prompt: prompt, botId: i.applicationId, userId: i.user.id, channelId: i.channelId, messageId: final.id,
+                tiles: tiles, isGrid: tiles.count == 4, mode: mode))
+    }
+
+    /// A grid of four fresh pictures for `prompt` (imagine, reroll, describe/shorten picks).
+    func imagineOutput(prompt: String, salt: String) -> @Sendable () -> JobOutput {
+        let seed = stableSeed(prompt + salt)
+        let (w, h) = tileDimensions(prompt: prompt)
+        return { .grid((1...4).map { ImageSynth.artwork(seed: seed &+ UInt64($0) &* 0x9E37_79B9_7F4A_7C15, width: w, height: h) }) }
+    }
+}
