@@ -9,9 +9,15 @@ public struct APIConfiguration: Sendable {
     public var maxIdsPerQuery: Int
     /// Largest accepted request body.
     public var maxBodyBytes: Int
+    /// Allow `GET /mj/task/{id}/image-seed` with no secret header at all (New API 745df361 sends none).
+    public var imageSeedWithoutSecret: Bool
 
     /// Creates a configuration.
-    public init(apiSecret: String? = nil, locale: TextLocale = .en, maxIdsPerQuery: Int = 1000, maxBodyBytes: Int = 32 << 20) {
+    public init(
+        apiSecret: String? = nil, locale: TextLocale = .en, maxIdsPerQuery: Int = 1000, maxBodyBytes: Int = 32 << 20,
+        imageSeedWithoutSecret: Bool = false
+    ) {
+        self.imageSeedWithoutSecret = imageSeedWithoutSecret
         self.apiSecret = apiSecret
         self.locale = locale
         self.maxIdsPerQuery = maxIdsPerQuery

@@ -40,13 +40,23 @@ public struct APIResponder: HTTPResponder {
         self.configuration = configuration
         self.logger = logger
         let submit = SubmitController(service: service, locale: configuration.locale)
-        let tasks = TaskController(registry: service.registry, configuration: configuration)
+        let tasks = TaskController(service: service, configuration: configuration)
         var routes: [Route] = []
         func add(_ method: HTTPRequest.Method, _ path: String, envelope: Bool = false, secret: Bool = true, _ handler: @escaping Handler) {
             routes.append(Route(method: method, segments: path.split(separator: "/").map(String.init), envelope: envelope, needsSecret: secret, handler: handler))
         }
         add(.post, "/mj/submit/imagine", envelope: true, submit.imagine)
         add(.post, "/mj/submit/action", envelope: true, submit.action)
+        add(.post, "/mj/submit/blend", envelope: true, submit.blend)
+        add(.post, "/mj/submit/describe", envelope: true, submit.describe)
+        add(.post, "/mj/submit/shorten", envelope: true, submit.shorten)
+        add(.post, "/mj/submit/modal", envelope: true, submit.modal)
+        add(.post, "/mj/submit/change", envelope: true, submit.change)
+        add(.post, "/mj/submit/simple-change", envelope: true, submit.simpleChange)
+        add(.post, "/mj/submit/upload-discord-images", envelope: true, submit.uploadImages)
+        add(.post, "/mj/insight-face/swap", envelope: true, submit.swap)
+        add(.post, "/mj/task/{id}/cancel", envelope: true, tasks.cancel)
+        add(.get, "/mj/task/{id}/image-seed", envelope: true, tasks.imageSeed)
         add(.get, "/mj/task/{id}/fetch", tasks.fetch)
         add(.post, "/mj/task/list-by-condition", tasks.listByCondition)
         add(.post, "/mj/task/list-by-ids", tasks.listByCondition)
@@ -111,7 +121,9 @@ public struct APIResponder: HTTPResponder {
             return error(.methodNotAllowed, code: 405, key: "U3")
         }
         if route.needsSecret, let secret = configuration.apiSecret, !secret.isEmpty {
-            guard let presented = SecretCheck.presented(request.headers), SecretCheck.equal(presented, secret) else {
+            let presented = SecretCheck.presented(request.headers)
+            let seedWithoutSecret = configuration.imageSeedWithoutSecret && presented == nil && segments.last == "image-seed"
+            guard seedWithoutSecret || (presented.map { SecretCheck.equal($0, secret) } ?? false) else {
                 return error(.unauthorized, code: 401, key: "U1")
             }
         }

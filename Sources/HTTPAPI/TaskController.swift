@@ -5,7 +5,8 @@ import ProxyCore
 
 /// `/mj/task/*`: fetch, list, list-by-condition, queue.
 struct TaskController: Sendable {
-    let registry: TaskRegistry
+    let service: TaskService
+    var registry: TaskRegistry { service.registry }
     let configuration: APIConfiguration
 
     private func bad(_ key: String, _ values: [String: String] = [:]) -> Response {
@@ -62,5 +63,23 @@ struct TaskController: Sendable {
     /// `GET /mj/task/queue`: unfinished, not modal, oldest first.
     @Sendable func queue(_ r: RouteRequest) async throws -> Response {
         tasksJSON(await registry.unfinished(in: [.notStart, .submitted, .inProgress]))
+    }
+}
+
+extension TaskController {
+    /// `POST /mj/task/{id}/cancel` (contract §5.6).
+    @Sendable func cancel(_ r: RouteRequest) async throws -> Response {
+        guard let id = r.parameters["id"], let result = await service.cancel(taskId: id) else { return notFound() }
+        return APIResponder.json(result.json)
+    }
+
+    /// `GET /mj/task/{id}/image-seed` (contract §5.5).
+    @Sendable func imageSeed(_ r: RouteRequest) async throws -> Response {
+        guard let id = r.parameters["id"], let result = await service.imageSeed(taskId: id) else { return notFound() }
+        return APIResponder.json(result.json)
+    }
+
+    func notFound() -> Response {
+        APIResponder.json(["code": 4, "description": .string(Texts.text("V28", configuration.locale))], status: .notFound)
     }
 }

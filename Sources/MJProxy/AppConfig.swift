@@ -15,6 +15,19 @@ struct AppConfig: Sendable {
     var discord = DiscordEndpoints.discord
     var accounts: [AccountConfig] = []
     var sandbox = SandboxSettings()
+    /// `none`, `baidu` or `openai` (only prompts containing Chinese are translated).
+    var translateWay = "none"
+    var baiduAppId: String?
+    var baiduAppSecret: String?
+    var baiduEndpoint = "https://fanyi-api.baidu.com/api/trans/vip/translate"
+    var openaiBaseURL = "https://api.openai.com/v1"
+    var openaiAPIKey: String?
+    var openaiModel = "gpt-4o-mini"
+    var bannedWords: [String] = []
+    var bannedWordsFile: String?
+    /// Press Midjourney's Appeal button on `Action needed to continue` (Plus "auto appeal").
+    var autoAppeal = false
+    var imageSeedWithoutSecret = false
 
     /// The built-in sandbox (used when no account is configured, or when forced on).
     struct SandboxSettings: Sendable {
@@ -103,7 +116,7 @@ enum ConfigLoader {
     // MARK: YAML
 
     static func apply(_ root: [String: Any], to c: inout AppConfig) throws {
-        let sections = ["http", "api", "locale", "store", "webhook", "task", "discord", "accounts", "sandbox"]
+        let sections = ["http", "api", "auth", "locale", "store", "webhook", "task", "discord", "accounts", "sandbox", "translate", "bannedWords"]
         for (k, v) in root {
             switch k {
             case "http":
@@ -120,6 +133,52 @@ enum ConfigLoader {
                     switch ak {
                     case "secret": c.apiSecret = try string(av, "api.secret")
                     default: throw unknown("api.\(ak)", allowed: ["secret"])
+                    }
+                }
+            case "auth":
+                for (ak, av) in try map(v, "auth") {
+                    switch ak {
+                    case "imageSeedWithoutSecret": c.imageSeedWithoutSecret = try bool(av, "auth.imageSeedWithoutSecret")
+                    default: throw unknown("auth.\(ak)", allowed: ["imageSeedWithoutSecret"])
+                    }
+                }
+            case "translate":
+                for (tk, tv) in try map(v, "translate") {
+                    let key = "translate.\(tk)"
+                    switch tk {
+                    case "way":
+                        let way = try string(tv, key).lowercased()
+                        guard ["none", "baidu", "openai"].contains(way) else { throw ConfigError(key: key, problem: "must be none, baidu or openai") }
+                        c.translateWay = way
+                    case "baidu":
+                        for (bk, bv) in try map(tv, key) {
+                            switch bk {
+                            case "appId": c.baiduAppId = try string(bv, "\(key).appId")
+                            case "appSecret": c.baiduAppSecret = try string(bv, "\(key).appSecret")
+                            case "endpoint": c.baiduEndpoint = try string(bv, "\(key).endpoint")
+                            default: throw unknown("\(key).\(bk)", allowed: ["appId", "appSecret", "endpoint"])
+                            }
+                        }
+                    case "openai":
+                        for (ok, ov) in try map(tv, key) {
+                            switch ok {
+                            case "baseUrl": c.openaiBaseURL = try string(ov, "\(key).baseUrl")
+                            case "apiKey": c.openaiAPIKey = try string(ov, "\(key).apiKey")
+                            case "model": c.openaiModel = try string(ov, "\(key).model")
+                            default: throw unknown("\(key).\(ok)", allowed: ["baseUrl", "apiKey", "model"])
+                            }
+                        }
+                    default: throw unknown(key, allowed: ["way", "baidu", "openai"])
+                    }
+                }
+            case "bannedWords":
+                for (bk, bv) in try map(v, "bannedWords") {
+                    switch bk {
+                    case "words":
+                        guard let list = bv as? [Any] else { throw ConfigError(key: "bannedWords.words", problem: "must be a list") }
+                        c.bannedWords = try list.map { try string($0, "bannedWords.words") }
+                    case "file": c.bannedWordsFile = try string(bv, "bannedWords.file")
+                    default: throw unknown("bannedWords.\(bk)", allowed: ["words", "file"])
                     }
                 }
             case "locale":
@@ -144,7 +203,8 @@ enum ConfigLoader {
                 for (tk, tv) in try map(v, "task") {
                     switch tk {
                     case "maxIdsPerQuery": c.maxIdsPerQuery = try int(tv, "task.maxIdsPerQuery")
-                    default: throw unknown("task.\(tk)", allowed: ["maxIdsPerQuery"])
+                    case "autoAppeal": c.autoAppeal = try bool(tv, "task.autoAppeal")
+                    default: throw unknown("task.\(tk)", allowed: ["maxIdsPerQuery", "autoAppeal"])
                     }
                 }
             case "discord":
@@ -232,6 +292,14 @@ enum ConfigLoader {
         if let v = get("STORE_PATH") { c.storePath = v }
         if let v = get("WEBHOOK_URL") { c.webhookURL = v }
         if let v = get("WEBHOOK_SECRET") { c.webhookSecret = v }
+        if let v = get("TRANSLATE_WAY") { c.translateWay = v.lowercased() }
+        if let v = get("TRANSLATE_BAIDU_APP_ID") { c.baiduAppId = v }
+        if let v = get("TRANSLATE_BAIDU_APP_SECRET") { c.baiduAppSecret = v }
+        if let v = get("TRANSLATE_OPENAI_BASE_URL") { c.openaiBaseURL = v }
+        if let v = get("TRANSLATE_OPENAI_API_KEY") { c.openaiAPIKey = v }
+        if let v = get("TRANSLATE_OPENAI_MODEL") { c.openaiModel = v }
+        if let v = get("BANNED_WORDS_FILE") { c.bannedWordsFile = v }
+        if let v = get("TASK_AUTO_APPEAL") { c.autoAppeal = try bool(v, "MJPROXY_TASK_AUTO_APPEAL") }
         if let v = get("DISCORD_GATEWAY_URL") { c.discord.gatewayURL = v }
         if let v = get("DISCORD_API_BASE") { c.discord.apiBase = v }
         if let v = get("DISCORD_CDN_BASE") { c.discord.cdnBase = v }
@@ -269,6 +337,16 @@ enum ConfigLoader {
         }
         guard c.discord.apiBase.hasPrefix("http://") || c.discord.apiBase.hasPrefix("https://") else {
             throw ConfigError(key: "discord.apiBase", problem: "must be an http(s) URL")
+        }
+        switch c.translateWay {
+        case "none": break
+        case "baidu":
+            guard c.baiduAppId?.isEmpty == false, c.baiduAppSecret?.isEmpty == false else {
+                throw ConfigError(key: "translate.baidu", problem: "appId and appSecret are required with translate.way baidu")
+            }
+        case "openai":
+            guard c.openaiAPIKey?.isEmpty == false else { throw ConfigError(key: "translate.openai.apiKey", problem: "is required with translate.way openai") }
+        default: throw ConfigError(key: "translate.way", problem: "must be none, baidu or openai")
         }
         var ids = Set<String>()
         for (i, a) in c.accounts.enumerated() {

@@ -36,7 +36,19 @@ final class AppRuntime: Sendable {
         webhooks = WebhookDispatcher(settings: WebhookSettings(globalHook: config.webhookURL, secret: config.webhookSecret), http: http, logger: logger)
         registry = TaskRegistry(store: store, sinks: [webhooks], logger: logger)
         pool = AccountPool()
-        service = TaskService(registry: registry, pool: pool, locale: config.locale, logger: logger)
+        var prompts = PromptPolicy()
+        switch config.translateWay {
+        case "baidu":
+            prompts.translator = BaiduTranslator(
+                appId: config.baiduAppId ?? "", appSecret: config.baiduAppSecret ?? "", endpoint: config.baiduEndpoint, http: http)
+        case "openai":
+            prompts.translator = OpenAITranslator(baseURL: config.openaiBaseURL, apiKey: config.openaiAPIKey ?? "", model: config.openaiModel, http: http)
+        default: break
+        }
+        if !config.bannedWords.isEmpty || config.bannedWordsFile != nil {
+            prompts.bannedWords = BannedWords(words: config.bannedWords, file: config.bannedWordsFile, logger: logger)
+        }
+        service = TaskService(registry: registry, pool: pool, locale: config.locale, prompts: prompts, logger: logger)
         if config.sandboxEnabled {
             sandbox = SandboxServer(
                 configuration: SandboxConfiguration(
@@ -54,7 +66,7 @@ final class AppRuntime: Sendable {
     /// Accounts to create: the configured ones, or sandbox users when the sandbox runs and none are configured.
     func accountConfigs(sandboxBase: String?) -> (endpoints: DiscordEndpoints, accounts: [AccountConfig]) {
         guard let base = sandboxBase, let ws = sandbox?.gatewayURL, config.accounts.isEmpty else { return (config.discord, config.accounts) }
-        let endpoints = DiscordEndpoints(gatewayURL: ws, apiBase: base + "/api/v9")
+        let endpoints = DiscordEndpoints(gatewayURL: ws, apiBase: base + "/api/v9", activityBase: base + "/activity")
         let accounts = (1...config.sandbox.accounts).map { n in
             AccountConfig(
                 guildId: SandboxIDs.guildId, channelId: SandboxIDs.channelId(n), userToken: "sandbox-token-\(n)",
@@ -88,7 +100,10 @@ final class AppRuntime: Sendable {
                 apiBase: endpoints.apiBase, token: account.userToken, userAgent: account.userAgent, uploadBase: endpoints.uploadBase),
             http: http,
             logger: logger)
-        await pool.add(DiscordAccount(config: account, endpoints: endpoints, rest: rest, registry: registry, locale: config.locale, logger: logger))
+        await pool.add(
+            DiscordAccount(
+                config: account, endpoints: endpoints, rest: rest, registry: registry, locale: config.locale,
+                behaviour: AccountBehaviour(autoAppeal: config.autoAppeal), logger: logger))
     }
 
     /// Creates the accounts (after the sandbox listens, in sandbox mode) and recovers unfinished tasks.
@@ -107,7 +122,9 @@ final class AppRuntime: Sendable {
     /// The HTTP application.
     func makeApplication() -> some ApplicationProtocol {
         let responder = APIResponder(
-            configuration: APIConfiguration(apiSecret: config.apiSecret, locale: config.locale, maxIdsPerQuery: config.maxIdsPerQuery),
+            configuration: APIConfiguration(
+                apiSecret: config.apiSecret, locale: config.locale, maxIdsPerQuery: config.maxIdsPerQuery,
+                imageSeedWithoutSecret: config.imageSeedWithoutSecret),
             service: service, readiness: { [self] in await self.readiness() }, logger: logger)
         let apiPort = self.apiPort
         let logger = self.logger

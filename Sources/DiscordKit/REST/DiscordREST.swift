@@ -50,6 +50,10 @@ public protocol DiscordRESTClient: Sendable {
     func openDM(recipientId: String) async throws -> String
     /// The current user (token probe).
     func currentUser() async throws -> DiscordUser
+    /// POSTs JSON to a bot activity (e.g. the inpaint editor's submit-job); the user token goes along.
+    func postActivity(url: String, body: JSONValue) async throws
+    /// Downloads a file from any http(s) URL (image links given to the proxy).
+    func download(url: String, maxBytes: Int) async throws -> (bytes: [UInt8], contentType: String?)
 }
 
 /// `DiscordRESTClient` over AsyncHTTPClient with 429 handling.
@@ -188,6 +192,31 @@ public struct HTTPDiscordREST: DiscordRESTClient {
         struct Channel: Decodable { var id: String }
         let (_, body) = try await request(.POST, "/users/@me/channels", body: Array(try DiscordJSON.encode(Body(recipients: [recipientId]))))
         return try decode(Channel.self, body).id
+    }
+
+    public func postActivity(url: String, body: JSONValue) async throws {
+        var req = HTTPClientRequest(url: url)
+        req.method = .POST
+        req.headers.add(name: "Content-Type", value: "application/json")
+        req.headers.add(name: "User-Agent", value: configuration.userAgent)
+        req.headers.add(name: "Authorization", value: configuration.token)
+        req.body = .bytes(ByteBuffer(string: body.compactString))
+        let response = try await http.execute(req, timeout: .seconds(30))
+        let buffer = try await response.body.collect(upTo: 1 << 20)
+        guard (200..<300).contains(Int(response.status.code)) else {
+            throw DiscordError.http(status: Int(response.status.code), code: nil, message: String(buffer: buffer).prefix(200).description)
+        }
+    }
+
+    public func download(url: String, maxBytes: Int) async throws -> (bytes: [UInt8], contentType: String?) {
+        var req = HTTPClientRequest(url: url)
+        req.headers.add(name: "User-Agent", value: configuration.userAgent)
+        let response = try await http.execute(req, timeout: .seconds(30))
+        guard (200..<300).contains(Int(response.status.code)) else {
+            throw DiscordError.http(status: Int(response.status.code), code: nil, message: "HTTP \(response.status.code)")
+        }
+        let buffer = try await response.body.collect(upTo: maxBytes)
+        return (Array(buffer.readableBytesView), response.headers.first(name: "Content-Type"))
     }
 
     public func currentUser() async throws -> DiscordUser {

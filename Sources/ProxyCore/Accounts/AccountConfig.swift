@@ -58,13 +58,22 @@ public struct DiscordEndpoints: Sendable, Equatable {
     public var cdnBase: String?
     /// Replacement host for attachment upload URLs (nil keeps them).
     public var uploadBase: String?
+    /// Where bot activities live: `<activityBase>/<application id>`; nil = `https://<application id>.discordsays.com`.
+    public var activityBase: String?
 
     /// Creates endpoints.
-    public init(gatewayURL: String, apiBase: String, cdnBase: String? = nil, uploadBase: String? = nil) {
+    public init(gatewayURL: String, apiBase: String, cdnBase: String? = nil, uploadBase: String? = nil, activityBase: String? = nil) {
         self.gatewayURL = gatewayURL
         self.apiBase = apiBase
         self.cdnBase = cdnBase
         self.uploadBase = uploadBase
+        self.activityBase = activityBase
+    }
+
+    /// The base URL of an application's activity (e.g. the Vary (Region) editor's API).
+    public func activityURL(applicationId: String) -> String {
+        if let base = activityBase, !base.isEmpty { return (base.hasSuffix("/") ? String(base.dropLast()) : base) + "/" + applicationId }
+        return "https://\(applicationId).discordsays.com"
     }
 
     /// Real Discord.

@@ -56,6 +56,8 @@ public struct MJTask: Codable, Sendable, Equatable {
     public var lastActivity: Int64?
     /// Webhook / SSE sequence of the last change.
     public var sequence: Int64
+    /// Command inputs that are not prompts: `dimensions`, `link`, `sourceUrl`, `targetUrl`.
+    public var inputs: [String: String]?
 
     /// Creates a new `NOT_START` task.
     public init(id: String, action: TaskAction, botType: BotType, prompt: String?, submitTime: Int64) {
@@ -86,7 +88,11 @@ public struct MJTask: Codable, Sendable, Equatable {
         self.parentMessageFlags = nil
         self.lastActivity = nil
         self.sequence = 0
+        self.inputs = nil
     }
+
+    /// One command input.
+    public func input(_ key: String) -> String? { inputs?[key] }
 
     // MARK: properties map
 

@@ -31,6 +31,12 @@ public enum MJEvent: Sendable, Equatable {
     case notice(title: String, description: String)
     /// A plain-text failure ("Failed …", "There was an error processing your request …").
     case failedText(String)
+    /// A deferred interaction answer ("thinking…", flags 128) that will be edited later.
+    case deferred
+    /// A `/describe` result: the embed text with the four prompts and the described image.
+    case describeResult(text: String, imageURL: String?)
+    /// A `/shorten` result: the analysis text.
+    case shortenResult(text: String)
     case ignored
 }
 
@@ -50,6 +56,19 @@ public enum MJMessageParser {
     /// Classifies a bot message.
     public static func classify(_ message: Message) -> MJEvent {
         let content = message.content
+        if let embed = message.embeds.first(where: { $0.type == nil || $0.type == "rich" }), embed.title == nil,
+            let text = embed.description
+        {
+            if text.contains("## Shortened prompts") || (embed.footer?.text.contains("Click on a button to imagine") ?? false)
+                || message.interaction_metadata?.name == "shorten"
+            {
+                return .shortenResult(text: text)
+            }
+            if message.interaction_metadata?.name == "describe" || text.hasPrefix("1️⃣") {
+                return .describeResult(text: text, imageURL: embed.image?.url)
+            }
+        }
+        if (message.flags ?? 0) & 128 != 0 && content.isEmpty && message.embeds.isEmpty { return .deferred }
         if let embed = message.embeds.first(where: { $0.type == nil || $0.type == "rich" }), content.isEmpty || embed.title != nil {
             let title = embed.title ?? ""
             let description = embed.description ?? ""

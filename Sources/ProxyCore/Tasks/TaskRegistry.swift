@@ -75,6 +75,14 @@ public actor TaskRegistry {
         return new
     }
 
+    /// Caches a looked-up image seed in `properties.seed` (the one change a finished task accepts).
+    public func setSeed(_ id: String, _ seed: String) async {
+        guard var task = try? await task(id: id), task.property("seed") == nil else { return }
+        task.setProperty("seed", string: seed)
+        if live[id] != nil { live[id] = task }
+        try? await store.save(task)
+    }
+
     private func announce(_ task: MJTask, _ event: TaskEvent) async {
         for sink in sinks { await sink.taskChanged(task, event: event) }
     }

@@ -80,6 +80,14 @@ actor MidjourneyBot {
         settings["\(userId):\(botId)"] = s
     }
 
+    /// Control API: sets a user's settings for a bot.
+    func setSettings(userId: String, botId: String, remix: Bool?, mode: String?) {
+        updateSettings(userId, botId) {
+            if let remix { $0.remix = remix }
+            if let mode { $0.mode = mode }
+        }
+    }
+
     func targets(_ i: BotInteraction) async -> [String] {
         if let s = i.sessionId { return [s] }
         return await world.sessions(ofUser: i.user.id)
@@ -222,14 +230,16 @@ actor MidjourneyBot {
         // drop an INTERACTION_SUCCESS that overtakes the 204. A fixed latency keeps that order even at
         // speed factor 0.
         try? await Task.sleep(for: .milliseconds(250))
-        if await world.takeFault(userId: i.user.id, among: [.interactionTimeout]) != nil {
+        // Faults hit jobs, not the account's own /settings reads.
+        let faultable = !(i.type == 2 && ["settings", "info", "prefer", "fast", "relax", "turbo"].contains(i.commandName ?? ""))
+        if faultable, await world.takeFault(userId: i.user.id, among: [.interactionTimeout]) != nil {
             await sendInteractionEvent("INTERACTION_CREATE", i)
             await pause(3)
             await sendInteractionEvent("INTERACTION_FAILURE", i, reason: 2)
             return
         }
         await sendInteractionEvent("INTERACTION_CREATE", i)
-        if await world.takeFault(userId: i.user.id, among: [.noAnswer]) != nil { return }
+        if faultable, await world.takeFault(userId: i.user.id, among: [.noAnswer]) != nil { return }
         switch i.type {
         case 2 where i.applicationId == SandboxIDs.insightFace:
             await insightFace(i)

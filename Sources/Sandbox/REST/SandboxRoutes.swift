@@ -396,6 +396,15 @@ struct SandboxRoutes: Sendable {
             let n = await world.sendOp(token: token, op: Int(op), d: (parsed["d"] ?? .null).compactString)
             return Self.json(["sent": .int(Int64(n))])
         }
+        router.post("/sandbox/settings") { request, _ in
+            let body = try await request.body.collect(upTo: 1 << 16)
+            guard let parsed = try? JSONValue.parse(Data(body.readableBytesView)), let token = parsed["token"]?.stringValue,
+                let user = await world.user(forToken: token)
+            else { return Self.json(["error": "need {token, bot?, remix?, mode?}"], status: .badRequest) }
+            let botId = parsed["bot"]?.stringValue ?? SandboxIDs.midjourney
+            await bot.setSettings(userId: user.id, botId: botId, remix: parsed["remix"]?.boolValue, mode: parsed["mode"]?.stringValue)
+            return Self.json(["ok": true])
+        }
         router.get("/sandbox/stats") { _, _ in
             let s = await world.stats
             return Self.json([
