@@ -121,7 +121,15 @@ let package = Package(
         ),
         .testTarget(
             name: "ProxyCoreTests",
-            dependencies: ["ProxyCore", "DiscordKit"],
+            dependencies: [
+                "ProxyCore", "DiscordKit",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

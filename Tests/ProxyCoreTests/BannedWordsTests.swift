@@ -122,8 +122,8 @@ import Testing
         let banned = BannedWords(words: [], file: path, logger: logger)
         #expect(await banned.count == 20_000)
 
-        let clean = Array(repeating: "a lovely cat with bad phrases in a 天地玄黄 garden,", count: 1_000).joined(separator: " ")
-        for _ in 0..<5 { #expect(await banned.firstMatch(in: clean) == nil) }
+        let clean = Array(repeating: "a lovely cat with bad phrases in a 天地玄黄 garden,", count: 100).joined(separator: " ")
+        #expect(await banned.firstMatch(in: clean) == nil)
         #expect(await banned.firstMatch(in: clean + " BANNED9999WORD") == "BANNED9999WORD")
         #expect(await banned.firstMatch(in: clean + " bad Phrase NUMBER4321!") == "bad Phrase NUMBER4321")
         // Entry 1777 = 1 + 2·24 + 3·576 → 地玄黄禁.

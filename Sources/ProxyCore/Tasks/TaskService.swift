@@ -91,7 +91,8 @@ public struct TaskService: Sendable {
     func text(_ key: String, _ values: [String: String] = [:]) -> String { Texts.text(key, locale, values) }
 
     func validation(_ key: String, _ values: [String: String] = [:]) -> SubmitResult {
-        SubmitResult(code: 4, description: text(key, values))
+        // Single-image fields have no index: "{field}[{i}]" renders as just the field.
+        SubmitResult(code: 4, description: text(key, values).replacingOccurrences(of: "[]", with: ""))
     }
 
     /// Requested mode: path prefix, else the first filter mode, else a prompt flag (contract §1.7).
