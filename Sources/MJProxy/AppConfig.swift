@@ -28,6 +28,8 @@ struct AppConfig: Sendable {
     /// Press Midjourney's Appeal button on `Action needed to continue` (Plus "auto appeal").
     var autoAppeal = false
     var imageSeedWithoutSecret = false
+    /// Sandbox accounts auto-submit remix modals (tests and demos of `remixAutoSubmit`).
+    var sandboxRemixAutoSubmit = false
 
     /// The built-in sandbox (used when no account is configured, or when forced on).
     struct SandboxSettings: Sendable {

@@ -70,7 +70,7 @@ final class AppRuntime: Sendable {
         let accounts = (1...config.sandbox.accounts).map { n in
             AccountConfig(
                 guildId: SandboxIDs.guildId, channelId: SandboxIDs.channelId(n), userToken: "sandbox-token-\(n)",
-                timeoutMinutes: config.sandbox.timeoutMinutes, remark: "sandbox account \(n)")
+                timeoutMinutes: config.sandbox.timeoutMinutes, remark: "sandbox account \(n)", remixAutoSubmit: config.sandboxRemixAutoSubmit)
         }
         return (endpoints, accounts)
     }

@@ -24,6 +24,8 @@ import Testing
                 ("MJ::Outpaint::75::", "ZOOM", { w, _ in w == uw * 2 }),
                 ("MJ::JOB::pan_left::", "PAN", { w, h in w == uw * 3 && h == uh * 2 }),
                 ("MJ::JOB::pan_up::", "PAN", { w, h in w == uw * 2 && h == uh * 3 }),
+                ("MJ::JOB::pan_right::", "PAN", { w, h in w == uw * 3 && h == uh * 2 }),
+                ("MJ::JOB::pan_down::", "PAN", { w, h in w == uw * 2 && h == uh * 3 }),
             ]
             for (prefix, action, sizeOK) in cases {
                 let child = try await proxy.act(parent, try proxy.button(u1, prefix))
@@ -35,6 +37,43 @@ import Testing
                 #expect(buttonCount > 0)
                 #expect(child["parentId"]?.stringValue == parent)
             }
+        }
+    }
+
+    @Test func makeSquareOnAWideImage() async throws {
+        try await TestProxy.with { proxy in
+            let grid = try await proxy.waitFinished(try await proxy.imagine("wide view --ar 3:2")).task
+            let u1 = try await proxy.act(grid["id"]!.stringValue!, try proxy.button(grid, "MJ::JOB::upsample::1::"))
+            let (uw, uh) = try await proxy.imageSize(u1)
+            #expect(uw > uh)
+            let square = try await proxy.act(u1["id"]!.stringValue!, try proxy.button(u1, "MJ::Outpaint::100::"))
+            #expect(square["action"]?.stringValue == "ZOOM")
+            let (w, h) = try await proxy.imageSize(square)
+            #expect(w == h)
+        }
+    }
+
+    @Test func remixAutoSubmitAnswersTheModalItself() async throws {
+        let config = TestProxy.config {
+            $0.sandbox.accounts = 1
+            $0.sandboxRemixAutoSubmit = true
+        }
+        try await TestProxy.with(config) { proxy in
+            let grid = try await proxy.waitFinished(try await proxy.imagine("auto remix")).task
+            let sandbox = try #require(proxy.runtime.sandbox)
+            let user = try #require(await sandbox.world.user(forToken: TestProxy.token(1)))
+            await sandbox.bot.setSettings(userId: user.id, botId: SandboxIDs.midjourney, remix: true, mode: nil)
+            let account = try #require(await proxy.runtime.pool.all.first)
+            await account.syncSettings()
+            // remixAutoConsidered: an auto-submitting account does not count as remix.
+            let filtered = try await proxy.post(
+                "/mj/submit/imagine", #"{"prompt":"x","accountFilter":{"remix":true,"remixAutoConsidered":true}}"#)
+            #expect(filtered["description"]?.stringValue == "no account matches accountFilter")
+            let v = try await proxy.post("/mj/submit/action", #"{"taskId":"\#(grid["id"]!.stringValue!)","customId":"\#(try proxy.button(grid, "MJ::JOB::variation::3::"))"}"#)
+            #expect(v["code"]?.intValue == 1)
+            let done = try await proxy.waitFinished(try #require(v["result"]?.stringValue)).task
+            #expect(done["status"]?.stringValue == "SUCCESS", "\(done.compactString)")
+            #expect((done["properties"]?["messageContent"]?.stringValue ?? "").contains("Remix (Strong) by"))
         }
     }
 

@@ -97,6 +97,19 @@ import Testing
         }
     }
 
+    @Test func describeAndShortenResults() {
+        let describe = "1️⃣ a lighthouse on a cliff, [Craigie Aitchison](https://goo.gl/search?artist%20Craigie%20Aitchison) --ar 1:1\n\n2️⃣ b\n\n3️⃣ c\n\n4️⃣ d"
+        let image = Embed.Image(url: "https://cdn.discordapp.com/ephemeral-attachments/1092492867185950852/1/a.jpg?ex=1&is=2&hm=3&")
+        var m = Self.message("", embeds: [Embed(type: "rich", description: describe, image: image)])
+        #expect(MJMessageParser.classify(m) == .describeResult(text: describe, imageURL: image.url))
+        let shorten = "## Important tokens\n**appdash** **appdash**, in the ~~style~~ of ~~expert~~ **draftsmanship**\n## Shortened prompts\n1️⃣ appdash\n\n2️⃣ appdash, draftsmanship"
+        m = Self.message("", embeds: [Embed(type: "rich", description: shorten, footer: Embed.Footer(text: "Click on a button to imagine one of the shortened prompts"))])
+        #expect(MJMessageParser.classify(m) == .shortenResult(text: shorten))
+        var deferred = Self.message("")
+        deferred.flags = 128
+        #expect(MJMessageParser.classify(deferred) == .deferred)
+    }
+
     @Test func plainTextFailures() {
         let trace = "There was an error processing your request. Please try again later. Your trace: `aspirate-giveaway-smuggler`"
         #expect(MJMessageParser.classify(Self.message(trace)) == .failedText(trace))
