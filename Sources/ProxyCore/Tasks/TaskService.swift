@@ -153,10 +153,11 @@ public struct TaskService: Sendable {
         images.enumerated().map { i, img in PendingImage(filename: "\(taskId)-\(i).\(img.fileExtension)", contentType: img.contentType, bytes: img.bytes) }
     }
 
-    func chooseAccount(_ common: SubmitCommon, mode: SpeedMode?, botType: BotType? = nil) async -> Result<DiscordAccount, SubmitResult> {
+    /// The account for a new submission, or the refusal (3, V12, V13) to answer.
+    func chooseAccount(_ common: SubmitCommon, mode: SpeedMode?, botType: BotType? = nil) async throws(SubmitResult) -> DiscordAccount {
         switch await pool.choose(botType: botType ?? common.botType, filter: common.filter, mode: mode) {
-        case .failure(let e): return .failure(choiceError(e))
-        case .success(let a): return .success(a)
+        case .failure(let e): throw choiceError(e)
+        case .success(let a): return a
         }
     }
 
@@ -206,10 +207,7 @@ public struct TaskService: Sendable {
         }
         if let mode, !fromPrompt { promptEn = Self.applyMode(mode, to: promptEn) }
         let account: DiscordAccount
-        switch await chooseAccount(common, mode: mode) {
-        case .failure(let r): return r
-        case .success(let a): account = a
-        }
+        do { account = try await chooseAccount(common, mode: mode) } catch { return error }
         var task = newTask(.imagine, botType: common.botType, prompt: prompt, common: common)
         task.promptEn = promptEn
         task.description = "/imagine \(prompt)"
@@ -222,10 +220,7 @@ public struct TaskService: Sendable {
     /// `POST /mj/submit/blend`: 2–5 images and a dimensions choice (`--ar 2:3|1:1|3:2`).
     public func blend(images: [SubmittedImage], dimensions: String, common: SubmitCommon) async -> SubmitResult {
         let account: DiscordAccount
-        switch await chooseAccount(common, mode: Self.requestedMode(common: common, prompt: nil).0) {
-        case .failure(let r): return r
-        case .success(let a): account = a
-        }
+        do { account = try await chooseAccount(common, mode: Self.requestedMode(common: common, prompt: nil).0) } catch { return error }
         var task = newTask(.blend, botType: common.botType, prompt: nil, common: common)
         task.promptEn = nil
         task.description = "/blend \(task.id) \(images.count)"
@@ -237,10 +232,7 @@ public struct TaskService: Sendable {
     /// `POST /mj/submit/describe`: one image (bytes) or a link downloaded when the task runs.
     public func describe(image: SubmittedImage?, link: String?, common: SubmitCommon) async -> SubmitResult {
         let account: DiscordAccount
-        switch await chooseAccount(common, mode: Self.requestedMode(common: common, prompt: nil).0) {
-        case .failure(let r): return r
-        case .success(let a): account = a
-        }
+        do { account = try await chooseAccount(common, mode: Self.requestedMode(common: common, prompt: nil).0) } catch { return error }
         var task = newTask(.describe, botType: common.botType, prompt: nil, common: common)
         task.promptEn = nil
         if let image {
@@ -257,10 +249,7 @@ public struct TaskService: Sendable {
     public func shorten(prompt: String, common: SubmitCommon) async -> SubmitResult {
         guard case .success(let english) = await applyPolicy(prompt, checkBanned: false) else { return SubmitResult(code: 9, description: text("S3")) }
         let account: DiscordAccount
-        switch await chooseAccount(common, mode: Self.requestedMode(common: common, prompt: prompt).0) {
-        case .failure(let r): return r
-        case .success(let a): account = a
-        }
+        do { account = try await chooseAccount(common, mode: Self.requestedMode(common: common, prompt: prompt).0) } catch { return error }
         var task = newTask(.shorten, botType: common.botType, prompt: prompt, common: common)
         task.promptEn = english
         task.description = "/shorten \(prompt)"
@@ -272,10 +261,7 @@ public struct TaskService: Sendable {
         -> SubmitResult
     {
         let account: DiscordAccount
-        switch await chooseAccount(common, mode: Optional<SpeedMode>.none, botType: BotType.midJourney) {
-        case .failure(let r): return r
-        case .success(let a): account = a
-        }
+        do { account = try await chooseAccount(common, mode: nil, botType: .midJourney) } catch { return error }
         var task = newTask(.swapFace, botType: .insightFace, prompt: nil, common: common)
         task.promptEn = nil
         task.description = "/swap \(task.id)"
@@ -458,10 +444,7 @@ public struct TaskService: Sendable {
     /// `POST /mj/submit/upload-discord-images`: hosts images in an account's channel, returns their URLs.
     public func uploadImages(_ images: [SubmittedImage], common: SubmitCommon) async -> (SubmitResult, [String]?) {
         let account: DiscordAccount
-        switch await chooseAccount(common, mode: Optional<SpeedMode>.none) {
-        case .failure(let r): return (r, nil)
-        case .success(let a): account = a
-        }
+        do { account = try await chooseAccount(common, mode: nil) } catch { return (error, nil) }
         let stamp = ids.next()
         do {
             let urls = try await account.hostImages(Self.pending(images, taskId: stamp))
