@@ -22,9 +22,8 @@ public struct AccountFilter: Sendable, Equatable {
         self.remixAutoConsidered = remixAutoConsidered
     }
 
-    /// Whether `account` passes. Remix state is not read from `/settings` yet, so every account
-    /// counts as remix-off until it is.
-    func admits(_ account: AccountConfig, remixOn: Bool) -> Bool {
+    /// Whether `account` passes; `remixOn` is the account's remix mode for the bot (from `/settings`).
+    public func admits(_ account: AccountConfig, remixOn: Bool) -> Bool {
         if let c = channelId, !c.isEmpty, c != account.channelId { return false }
         if let i = instanceId, !i.isEmpty, i != account.id { return false }
         if let r = remark, !r.isEmpty, !account.remark.lowercased().contains(r.lowercased()) { return false }
@@ -78,7 +77,8 @@ public actor AccountPool: Service {
             if await a.isAvailable { connected.append(a) }
         }
         guard !connected.isEmpty else { return .failure(.noAccount) }
-        let admitted = connected.filter { filter?.admits($0.config, remixOn: false) ?? true }
+        var admitted: [DiscordAccount] = []
+        for a in connected where filter?.admits(a.config, remixOn: await a.remixOn(botType)) ?? true { admitted.append(a) }
         guard !admitted.isEmpty else { return .failure(.filterMismatch) }
         // Every account allows every mode until per-account mode limits exist.
         var best: (load: Double, account: DiscordAccount)?

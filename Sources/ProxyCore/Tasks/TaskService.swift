@@ -407,9 +407,7 @@ public struct TaskService: Sendable {
         } catch {
             return SubmitResult(code: 9, description: text("S3"))
         }
-        var shown = task
-        shown.action = task.action
-        return answer(outcome, task: shown, account: account)
+        return answer(outcome, task: task, account: account)
     }
 
     // MARK: other task operations
@@ -432,7 +430,9 @@ public struct TaskService: Sendable {
     public func imageSeed(taskId: String, timeout: Duration = .seconds(25)) async -> SubmitResult? {
         guard let task = try? await registry.task(id: taskId) else { return nil }
         if let seed = task.property("seed") { return SubmitResult(code: 1, description: text("S8"), result: seed) }
-        guard task.status == .success, task.messageHash != nil, task.action != .describe, task.action != .shorten else { return validation("V38") }
+        guard task.status == .success, task.messageHash != nil, ![.describe, .shorten, .swapFace].contains(task.action) else {
+            return validation("V38")
+        }
         guard let accountId = task.accountId, let account = await pool.account(id: accountId), await account.isAvailable else {
             return validation("V14", ["id": task.accountId ?? ""])
         }
