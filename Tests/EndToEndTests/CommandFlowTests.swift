@@ -147,6 +147,24 @@ import Testing
         }
     }
 
+    @Test func queueListsUnfinishedTasksOldestFirst() async throws {
+        let config = TestProxy.config { $0.sandbox.accounts = 1 }
+        try await TestProxy.with(config) { proxy in
+            await proxy.runtime.sandbox!.world.arm(.noAnswer, forToken: TestProxy.token(1))
+            await proxy.runtime.sandbox!.world.arm(.noAnswer, forToken: TestProxy.token(1))
+            let first = try await proxy.imagine("queued one")
+            let second = try await proxy.imagine("queued two")
+            let done = try await proxy.imagine("finished one")
+            let queue = try await proxy.get("/mj/task/queue")
+            let ids = (queue.arrayValue ?? []).compactMap { $0["id"]?.stringValue }
+            #expect(Array(ids.prefix(2)) == [first, second])
+            _ = try await proxy.waitFinished(done)
+            let after = (try await proxy.get("/mj/task/queue").arrayValue ?? []).compactMap { $0["id"]?.stringValue }
+            #expect(after == [first, second])
+            #expect(after.allSatisfy { $0 != done })
+        }
+    }
+
     @Test func imageSeedComesFromTheBotDM() async throws {
         try await TestProxy.with { proxy in
             let grid = try await proxy.waitFinished(try await proxy.imagine("seed me")).task
