@@ -147,6 +147,33 @@ import Testing
         }
     }
 
+    @Test func chooseSameChannelMovesToAnotherAccountOfTheChannel() async throws {
+        let config = TestProxy.config { $0.sandbox.accounts = 1 }
+        try await TestProxy.with(config) { proxy in
+            let grid = try await proxy.waitFinished(try await proxy.imagine("same channel")).task
+            let sandbox = try #require(proxy.runtime.sandbox)
+            let base = try #require(sandbox.localBaseURL)
+            var second = await proxy.runtime.accountConfigs(sandboxBase: base).accounts[0]
+            second.id = "second-account"
+            second.userToken = "sandbox-token-second"
+            try await proxy.runtime.addAccount(second, sandboxBase: base)
+            let added = try #require(await proxy.runtime.pool.account(id: "second-account"))
+            while await !added.isAvailable { try await Task.sleep(for: .milliseconds(10)) }
+            // The parent's account dies (its token is refused from now on).
+            _ = await sandbox.world.dropConnections(token: TestProxy.token(1), code: 4004)
+            let first = try #require(await proxy.runtime.pool.all.first)
+            while await first.status != .disabled { try await Task.sleep(for: .milliseconds(10)) }
+            let parent = try #require(grid["id"]?.stringValue)
+            let u1 = try proxy.button(grid, "MJ::JOB::upsample::1::")
+            let refused = try await proxy.post("/mj/submit/action", #"{"taskId":"\#(parent)","customId":"\#(u1)"}"#)
+            #expect(refused["description"]?.stringValue == "Account unavailable: \(first.config.id)")
+            let moved = try await proxy.post("/mj/submit/action", #"{"taskId":"\#(parent)","customId":"\#(u1)","chooseSameChannel":true}"#)
+            #expect(moved["properties"]?["discordInstanceId"]?.stringValue == "second-account")
+            let task = try await proxy.waitFinished(try #require(moved["result"]?.stringValue)).task
+            #expect(task["status"]?.stringValue == "SUCCESS", "\(task.compactString)")
+        }
+    }
+
     @Test func queueListsUnfinishedTasksOldestFirst() async throws {
         let config = TestProxy.config { $0.sandbox.accounts = 1 }
         try await TestProxy.with(config) { proxy in
@@ -206,6 +233,15 @@ import Testing
             #expect(task["action"]?.stringValue == "SWAP_FACE")
             #expect(task["botType"]?.stringValue == "INSIGHT_FACE")
             _ = try await proxy.imageSize(task)
+            // By URL: both images are downloaded when the task runs.
+            let hosted = try await proxy.post(
+                "/mj/submit/upload-discord-images", #"{"base64Array":["\#(TestImages.png(seed: "face2"))","\#(TestImages.png(seed: "body2"))"]}"#)
+            let urls = (hosted["result"]?.arrayValue ?? []).compactMap { $0.stringValue }
+            #expect(urls.count == 2)
+            let byURL = try await proxy.post("/mj/insight-face/swap", #"{"sourceUrl":"\#(urls[0])","targetUrl":"\#(urls[1])"}"#)
+            let urlTask = try await proxy.waitFinished(try #require(byURL["result"]?.stringValue)).task
+            #expect(urlTask["status"]?.stringValue == "SUCCESS", "\(urlTask.compactString)")
+            _ = try await proxy.imageSize(urlTask)
         }
     }
 
