@@ -22,6 +22,7 @@ public struct APIResponder: HTTPResponder {
     public typealias Context = BasicRequestContext
     typealias Handler = @Sendable (RouteRequest) async throws -> Response
 
+    /// A route: method, path template, handler.
     struct Route: Sendable {
         var method: HTTPRequest.Method
         var segments: [String]

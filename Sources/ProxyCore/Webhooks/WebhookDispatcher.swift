@@ -38,6 +38,7 @@ public struct WebhookSettings: Sendable {
 /// Delivers task changes to webhooks: per task in order, never blocking task processing; a state
 /// superseded before it is sent or retried is dropped; failures retry with doubling back-off.
 public final class WebhookDispatcher: Service, TaskEventSink, Sendable {
+    /// One state of one task to POST.
     struct Delivery: Sendable {
         var taskId: String
         var url: String
@@ -47,6 +48,7 @@ public final class WebhookDispatcher: Service, TaskEventSink, Sendable {
         var deliveryId: String
     }
 
+    /// The newest undelivered state per task, and which tasks have a worker.
     actor Mailboxes {
         var pending: [String: Delivery] = [:]
         var active: Set<String> = []

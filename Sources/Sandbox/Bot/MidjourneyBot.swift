@@ -11,6 +11,7 @@ enum JobOutput: Sendable {
 
 /// A modal the bot opened and waits for (remix, custom zoom, describe/shorten picks, vary region).
 struct PendingModal: Sendable {
+    /// What the modal stands for.
     enum Kind: Sendable {
         case variation(index: Int, strong: Bool)
         case pan(PanDirection)

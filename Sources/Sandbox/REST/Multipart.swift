@@ -11,6 +11,7 @@ struct MultipartPart: Sendable {
     var body: [UInt8]
 }
 
+/// Splits multipart/form-data bodies.
 enum Multipart {
     /// The boundary of a `multipart/form-data; boundary=…` content type.
     static func boundary(contentType: String) -> String? {
