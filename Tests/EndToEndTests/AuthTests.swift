@@ -27,4 +27,21 @@ import Testing
             #expect(try await proxy.request(.GET, "/health").status == 200)
         }
     }
+
+    @Test func imageSeedMayGoWithoutSecretWhenSwitchedOn() async throws {
+        let config = TestProxy.config {
+            $0.apiSecret = "s3cret"
+            $0.imageSeedWithoutSecret = true
+        }
+        try await TestProxy.with(config) { proxy in
+            // No secret header at all: allowed (unknown task → 404, not 401).
+            let open = try await proxy.request(.GET, "/mj/task/1234567890123456/image-seed")
+            #expect(open.status == 404)
+            // A wrong secret is still refused, and other routes still need it.
+            let wrong = try await proxy.request(.GET, "/mj/task/1234567890123456/image-seed", headers: [("mj-api-secret", "nope")])
+            #expect(wrong.status == 401)
+            let fetch = try await proxy.request(.GET, "/mj/task/1234567890123456/fetch")
+            #expect(fetch.status == 401)
+        }
+    }
 }
