@@ -61,7 +61,7 @@ extension SubmitController {
         return text
     }
 
-    func common(_ body: JSONBody, _ r: RouteRequest, filterKey: String = "accountFilter") throws(APIValidationError) -> SubmitCommon {
+    func common(_ body: JSONBody, _ r: RouteRequest) throws(APIValidationError) -> SubmitCommon {
         let (state, hook) = try body.stateAndHook()
         return SubmitCommon(botType: .midJourney, filter: nil, pathMode: r.pathMode, state: state, notifyHook: hook)
     }

@@ -318,9 +318,8 @@ struct SandboxRoutes: Sendable {
         guard let channelId = payload["channel_id"]?.stringValue, await world.canAccess(userId: user.id, channelId: channelId) else {
             return Self.error(.notFound, code: 10003, message: "Unknown Channel")
         }
-        guard let nonce = payload["nonce"]?.stringValue ?? payload["nonce"]?.intValue.map({ String($0) }) ?? Optional("") else {
-            return Self.formError("nonce", "BASE_TYPE_REQUIRED", "This field is required")
-        }
+        // The nonce is optional for Discord; it is echoed when present (string or integer).
+        let nonce = payload["nonce"]?.stringValue ?? payload["nonce"]?.intValue.map { String($0) } ?? ""
         let data = payload["data"] ?? [:]
         let requestedSession = payload["session_id"]?.stringValue ?? ""
         let liveSession = await world.hasSession(requestedSession, userId: user.id) ? requestedSession : nil
