@@ -40,7 +40,7 @@ public struct APIResponder: HTTPResponder {
     public init(configuration: APIConfiguration, service: TaskService, readiness: @escaping @Sendable () async -> (Bool, JSONValue), logger: Logger) {
         self.configuration = configuration
         self.logger = logger
-        let submit = SubmitController(service: service, locale: configuration.locale)
+        let submit = SubmitController(service: service)
         let tasks = TaskController(service: service, configuration: configuration)
         var routes: [Route] = []
         func add(_ method: HTTPRequest.Method, _ path: String, envelope: Bool = false, secret: Bool = true, _ handler: @escaping Handler) {

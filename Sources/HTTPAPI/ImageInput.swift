@@ -7,16 +7,9 @@ enum ImageInput {
 
     /// Decodes image `index` of `field`, or throws V8 / V9 / V10.
     static func decode(_ text: String, field: String, index: Int?) throws(APIValidationError) -> SubmittedImage {
-        let where_: [String: String] = ["field": field, "i": index.map(String.init) ?? ""]
-        func error(_ key: String) -> APIValidationError {
-            var e = APIValidationError(key: key, values: where_)
-            if index == nil {
-                // Single-image fields have no index: drop the "[i]" part of the text.
-                e.values["field"] = field
-                e.key = key
-            }
-            return e
-        }
+        // Single-image fields have no index: "{field}[]" is shortened to "{field}" when the text is rendered.
+        let place: [String: String] = ["field": field, "i": index.map(String.init) ?? ""]
+        func error(_ key: String) -> APIValidationError { APIValidationError(key: key, values: place) }
         var payload = Substring(text)
         if payload.hasPrefix("data:") {
             guard let comma = payload.firstIndex(of: ",") else { throw error("V8") }

@@ -6,7 +6,6 @@ import ProxyCore
 /// `/mj/submit/*`: input validation in the contract's order, then the task service.
 struct SubmitController: Sendable {
     let service: TaskService
-    let locale: TextLocale
 
     func answer(_ result: SubmitResult) -> Response { APIResponder.json(result.json) }
 
@@ -19,14 +18,11 @@ struct SubmitController: Sendable {
         guard !prompt.isEmpty else { throw APIValidationError(key: "V4") }
         guard prompt.count <= 8192 else { throw APIValidationError(key: "V7") }
         var encoded = try body.stringArray("base64Array") ?? []
-        if let single = try body.string("base64") { encoded.append(single) }
+        if let single = try body.string("base64") { encoded.append(single) }  // deprecated single image, appended
         let botType = try body.botType()
         let filter = try body.accountFilter()
         guard encoded.count <= 5 else { throw APIValidationError(key: "V35", values: ["n": "5"]) }
-        var images: [SubmittedImage] = []
-        for (i, text) in encoded.enumerated() {
-            images.append(try ImageInput.decode(text, field: "base64Array", index: i))
-        }
+        let images = try decode(encoded, field: "base64Array")
         let common = SubmitCommon(botType: botType, filter: filter, pathMode: r.pathMode, state: state, notifyHook: hook)
         return answer(await service.imagine(prompt: prompt, images: images, common: common))
     }
@@ -47,8 +43,13 @@ struct SubmitController: Sendable {
 extension SubmitController {
     /// Images of `field` (V8–V10 per image).
     func images(_ body: JSONBody, _ field: String) throws(APIValidationError) -> [SubmittedImage] {
+        try decode(try body.stringArray(field) ?? [], field: field)
+    }
+
+    /// Decodes the images of an array field, reporting `field[i]` on errors.
+    func decode(_ encoded: [String], field: String) throws(APIValidationError) -> [SubmittedImage] {
         var out: [SubmittedImage] = []
-        for (i, text) in (try body.stringArray(field) ?? []).enumerated() { out.append(try ImageInput.decode(text, field: field, index: i)) }
+        for (i, text) in encoded.enumerated() { out.append(try ImageInput.decode(text, field: field, index: i)) }
         return out
     }
 

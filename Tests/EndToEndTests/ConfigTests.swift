@@ -59,6 +59,10 @@ import Testing
         #expect(c.accounts.first?.id == "1172000000000000002")
         #expect(c.accounts.first?.coreSize == 2)
         #expect(c.accounts.first?.maskedToken == "MTE3-v***")
-        #expect(!"\(ConfigError(key: "k", problem: "p"))".contains("secret"))
+        // A configuration error about an account never repeats its token.
+        let bad = yaml.replacingOccurrences(of: "coreSize: 2", with: "coreSize: 99")
+        let message = try error(bad)
+        #expect(message.contains("accounts[0].coreSize"))
+        #expect(!message.contains("very-secret"))
     }
 }

@@ -56,8 +56,6 @@ import Testing
         let config = TestProxy.config { $0.sandbox.accounts = 1 }
         try await TestProxy.with(config) { proxy in
             // A second, real-mode account with a token the sandbox refuses (close 4004).
-            let account = try #require(await proxy.runtime.pool.all.first)
-            _ = account
             let sandbox = try #require(proxy.runtime.sandbox)
             let base = try #require(sandbox.localBaseURL)
             var bad = await proxy.runtime.accountConfigs(sandboxBase: base).accounts[0]

@@ -13,8 +13,10 @@ import Testing
 /// real request/response shapes); parameters stay untouched.
 @Suite struct TranslationFlowTests {
     @Test func chinesePromptIsTranslatedBeforeDiscord() async throws {
+        let calls = Locked(0)
         let router = Router()
         router.post("/v1/chat/completions") { request, _ -> Response in
+            calls.withLock { $0 += 1 }
             let body = try JSONValue.parse(Data(try await request.body.collect(upTo: 1 << 20).readableBytesView))
             guard request.headers[.authorization] == "Bearer test-key", body["model"]?.stringValue == "mini" else {
                 return Response(status: .unauthorized)
@@ -29,16 +31,10 @@ import Testing
             headers[.contentType] = "application/json"
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: answer.compactString)))
         }
-        let port = Locked<Int?>(nil)
-        let app = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in port.withLock { $0 = channel.localAddress?.port } })
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await app.runService(gracefulShutdownSignals: []) }
-            while port.value == nil { try await Task.sleep(for: .milliseconds(10)) }
+        try await withLocalServer(router) { port in
             let config = TestProxy.config {
                 $0.translateWay = "openai"
-                $0.openaiBaseURL = "http://127.0.0.1:\(port.value!)/v1"
+                $0.openaiBaseURL = "http://127.0.0.1:\(port)/v1"
                 $0.openaiAPIKey = "test-key"
                 $0.openaiModel = "mini"
             }
@@ -51,8 +47,8 @@ import Testing
                 // English prompts are not sent to the translator at all.
                 let plain = try await proxy.get("/mj/task/\(try await proxy.imagine("a dog"))/fetch")
                 #expect(plain["promptEn"]?.stringValue == "a dog")
+                #expect(calls.value == 1)
             }
-            group.cancelAll()
         }
     }
 }

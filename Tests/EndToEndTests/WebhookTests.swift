@@ -39,16 +39,10 @@ import Testing
                 body, request.headers[HTTPField.Name("X-Mjproxy-Signature")!], request.headers[HTTPField.Name("X-Mjproxy-Delivery")!] ?? "")
             return Response(status: ok ? .ok : .internalServerError)
         }
-        let port = Locked<Int?>(nil)
-        let app = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in port.withLock { $0 = channel.localAddress?.port } })
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await app.runService(gracefulShutdownSignals: []) }
-            while port.value == nil { try await Task.sleep(for: .milliseconds(10)) }
-            let hook = "http://127.0.0.1:\(port.value!)/hook"
+        let retries = try await withLocalServer(router) { port in
+            let hook = "http://127.0.0.1:\(port)/hook"
             let config = TestProxy.config { $0.webhookSecret = "whsec" }
-            try await TestProxy.with(config) { proxy in
+            return try await TestProxy.with(config) { proxy in
                 let id = try await proxy.imagine("webhook cat", extra: #","notifyHook":"\#(hook)""#)
                 _ = try await proxy.waitFinished(id)
                 let deadline = ContinuousClock.now + .seconds(30)
@@ -56,9 +50,11 @@ import Testing
                     guard ContinuousClock.now < deadline else { throw TestFailure("no success webhook: \(await receiver.events())") }
                     try await Task.sleep(for: .milliseconds(50))
                 }
+                return proxy.runtime.webhooks.counters.value["retry", default: 0]
             }
-            group.cancelAll()
         }
+        // The dispatcher counted the retries of the two failed attempts.
+        #expect(retries >= 2)
         let received = await receiver.all()
         let events = received.map(\.event)
         #expect(events.last == "task.success")

@@ -62,19 +62,18 @@ public struct HTTPDiscordREST: DiscordRESTClient {
     private let http: HTTPClient
     private let limiter: RateLimiter
     private let logger: Logger
+    /// `X-Super-Properties`: the client properties as base64 JSON (derived from the User-Agent once).
+    private let superProperties: String
 
     /// Creates a client sharing `http`.
     public init(configuration: RESTConfiguration, http: HTTPClient, logger: Logger, limiter: RateLimiter = RateLimiter()) {
         self.configuration = configuration
+        self.superProperties = ((try? DiscordJSON.encode(ClientProperties(userAgent: configuration.userAgent))) ?? Data()).base64EncodedString()
         self.http = http
         self.limiter = limiter
         self.logger = logger
     }
 
-    private var superProperties: String {
-        let props = ClientProperties(userAgent: configuration.userAgent)
-        return ((try? DiscordJSON.encode(props)) ?? Data()).base64EncodedString()
-    }
 
     /// Sends one request with auth and browser headers; retries 429s after `retry_after`.
     func request(

@@ -3,7 +3,7 @@ import Foundation
 import Logging
 
 extension DiscordAccount {
-    /// Reads `/settings` of both bots: remix (the "Remix mode" toggle, style 3 = on) and job mode.
+    /// Reads `/settings` of both bots: remix (the "Remix mode" toggle, style 3 = on).
     public func syncSettings() async {
         guard let sessionId = gateway.sessionId else { return }
         for bot in [BotType.midJourney, .nijiJourney] {
@@ -25,10 +25,6 @@ extension DiscordAccount {
             let buttons = answer.buttons
             if let toggle = buttons.first(where: { $0.custom_id == "MJ::Settings::RemixMode" || $0.label == "Remix mode" }) {
                 remix[bot] = toggle.style == 3
-            }
-            for (label, mode) in [("Fast mode", SpeedMode.fast), ("Relax mode", .relax), ("Turbo mode", .turbo)]
-            where buttons.contains(where: { $0.label == label && $0.style == 3 }) {
-                modes[bot] = mode
             }
         }
     }

@@ -40,8 +40,6 @@ public actor DiscordAccount {
     public internal(set) var disabledReason: String?
     /// Remix mode per bot as last read from `/settings` (or learned from a remix modal).
     public internal(set) var remix: [BotType: Bool] = [:]
-    /// Job mode per bot as last read from `/settings`.
-    public internal(set) var modes: [BotType: SpeedMode] = [:]
     var queue: [String] = []
     var reserved = 0
     var running: Set<String> = []
@@ -100,7 +98,7 @@ public actor DiscordAccount {
     public var runningCount: Int { running.count }
     /// True when the account can take new tasks.
     public var isAvailable: Bool { status == .connected }
-    /// Remix as `accountFilter` sees it: on for the bot and not neutralised by auto-submit.
+    /// Whether remix mode is on for `bot` (from `/settings` or a remix modal); `AccountFilter` applies `remixAutoSubmit` on top.
     public func remixOn(_ bot: BotType) -> Bool { remix[bot] ?? false }
 
     /// Puts a task on the queue (honouring `queueSize`). `create` stores the task first; it runs

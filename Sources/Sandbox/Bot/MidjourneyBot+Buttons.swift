@@ -20,24 +20,21 @@ extension MidjourneyBot {
             return
         }
         if customId.hasPrefix("MJ::BOOKMARK::") { return await sendInteractionEvent("INTERACTION_SUCCESS", i) }
-        if customId.hasPrefix("MJ::Job::PicReader::"), let n = Int(parts.last ?? ""), (1...4).contains(n) {
-            let prompt = describedPrompt(source, index: n)
-            return await openModal(
-                i, PendingModal(
-                    kind: .imaginePick, job: nil, source: source, modalCustomId: "MJ::Picreader::Modal::\(n)",
-                    inputCustomId: "MJ::Picreader::Modal::PromptField", userId: i.user.id, channelId: i.channelId, applicationId: i.applicationId),
-                title: "Imagine This!", value: prompt)
-        }
         if customId == "MJ::Picread::Retry" {
             return await describe(i, retryOf: describeImages[source.id] ?? StoredFile(bytes: Array(source.id.utf8), contentType: "text/plain"))
         }
-        if customId.hasPrefix("MJ::Job::PromptAnalyzer::"), let n = Int(parts.last ?? ""), (1...5).contains(n) {
-            let prompt = describedPrompt(source, index: n)
+        // Describe picks (1–4) and shorten picks (1–5) open a modal pre-filled with the chosen prompt.
+        let describePick = customId.hasPrefix("MJ::Job::PicReader::")
+        if describePick || customId.hasPrefix("MJ::Job::PromptAnalyzer::"), let n = Int(parts.last ?? ""), (1...(describePick ? 4 : 5)).contains(n) {
+            let (modalId, inputId) =
+                describePick
+                ? ("MJ::Picreader::Modal::\(n)", "MJ::Picreader::Modal::PromptField")
+                : ("MJ::ImagineModal::\(source.id)", "MJ::ImagineModal::new_prompt")
             return await openModal(
                 i, PendingModal(
-                    kind: .imaginePick, job: nil, source: source, modalCustomId: "MJ::ImagineModal::\(source.id)",
-                    inputCustomId: "MJ::ImagineModal::new_prompt", userId: i.user.id, channelId: i.channelId, applicationId: i.applicationId),
-                title: "Imagine This!", value: prompt)
+                    kind: .imaginePick, job: nil, source: source, modalCustomId: modalId, inputCustomId: inputId, userId: i.user.id,
+                    channelId: i.channelId, applicationId: i.applicationId),
+                title: "Imagine This!", value: describedPrompt(source, index: n))
         }
         // Job buttons carry the job hash.
         let hash: String?

@@ -47,6 +47,22 @@ struct SandboxRoutes: Sendable {
 
     private static let unauthorized = error(.unauthorized, code: 0, message: "401: Unauthorized")
 
+    /// The caller and the `:channel` of the path when the caller may use it; otherwise the Discord error to answer.
+    private func channelAccess(_ request: Request, _ context: Context) async -> Result<(user: SandboxUser, channel: String), ErrorResponse> {
+        guard let user = await authorize(request) else { return .failure(ErrorResponse(Self.unauthorized)) }
+        let channel = context.parameters.get("channel") ?? ""
+        guard await world.canAccess(userId: user.id, channelId: channel) else {
+            return .failure(ErrorResponse(Self.error(.notFound, code: 10003, message: "Unknown Channel")))
+        }
+        return .success((user, channel))
+    }
+
+    /// A ready error answer carried through `Result`.
+    struct ErrorResponse: Error {
+        let response: Response
+        init(_ response: Response) { self.response = response }
+    }
+
     // MARK: registration
 
     /// The gateway socket (its own listener, as Discord's gateway has its own host).
@@ -142,9 +158,11 @@ struct SandboxRoutes: Sendable {
             return Self.json(guild["channels"] ?? [])
         }
         api.get("channels/:channel") { request, context in
-            guard let user = await authorize(request) else { return Self.unauthorized }
-            let channel = context.parameters.get("channel") ?? ""
-            guard await world.canAccess(userId: user.id, channelId: channel) else { return Self.error(.notFound, code: 10003, message: "Unknown Channel") }
+            let channel: String
+            switch await channelAccess(request, context) {
+            case .failure(let e): return e.response
+            case .success(let access): channel = access.channel
+            }
             if let owner = await world.dmOwner(channel) {
                 let bot = SandboxReady.bots().first { $0.id == owner.bot }
                 return Self.json([
@@ -155,31 +173,34 @@ struct SandboxRoutes: Sendable {
             return Self.json(["id": .string(channel), "type": 0, "guild_id": .string(SandboxIDs.guildId), "name": "mj", "position": 0, "permission_overwrites": []])
         }
         api.get("channels/:channel/messages") { request, context in
-            guard let user = await authorize(request) else { return Self.unauthorized }
-            let channel = context.parameters.get("channel") ?? ""
-            guard await world.canAccess(userId: user.id, channelId: channel) else { return Self.error(.notFound, code: 10003, message: "Unknown Channel") }
+            let channel: String
+            switch await channelAccess(request, context) {
+            case .failure(let e): return e.response
+            case .success(let access): channel = access.channel
+            }
             let limit = min(100, max(1, request.uri.queryParameters.get("limit", as: Int.self) ?? 50))
             let list = await world.recentMessages(channelId: channel, limit: limit, before: request.uri.queryParameters.get("before"))
             return Self.encodable(list)
         }
         api.get("channels/:channel/messages/:message") { request, context in
-            guard let user = await authorize(request) else { return Self.unauthorized }
-            let channel = context.parameters.get("channel") ?? ""
-            guard await world.canAccess(userId: user.id, channelId: channel),
-                let msg = await world.message(id: context.parameters.get("message") ?? "", channelId: channel)
-            else { return Self.error(.notFound, code: 10008, message: "Unknown Message") }
+            let channel: String
+            switch await channelAccess(request, context) {
+            case .failure(let e): return e.response
+            case .success(let access): channel = access.channel
+            }
+            guard let msg = await world.message(id: context.parameters.get("message") ?? "", channelId: channel) else {
+                return Self.error(.notFound, code: 10008, message: "Unknown Message")
+            }
             return Self.encodable(msg)
         }
         api.post("channels/:channel/messages") { request, context in
-            guard let user = await authorize(request) else { return Self.unauthorized }
-            let channel = context.parameters.get("channel") ?? ""
-            guard await world.canAccess(userId: user.id, channelId: channel) else { return Self.error(.notFound, code: 10003, message: "Unknown Channel") }
-            return await createMessage(request, user: user, channel: channel)
+            switch await channelAccess(request, context) {
+            case .failure(let e): return e.response
+            case .success(let access): return await createMessage(request, user: access.user, channel: access.channel)
+            }
         }
         api.post("channels/:channel/attachments") { request, context in
-            guard let user = await authorize(request) else { return Self.unauthorized }
-            let channel = context.parameters.get("channel") ?? ""
-            guard await world.canAccess(userId: user.id, channelId: channel) else { return Self.error(.notFound, code: 10003, message: "Unknown Channel") }
+            if case .failure(let e) = await channelAccess(request, context) { return e.response }
             let body = try await request.body.collect(upTo: 1 << 20)
             guard let parsed = try? JSONValue.parse(Data(body.readableBytesView)), let files = parsed["files"]?.arrayValue,
                 (1...10).contains(files.count)
@@ -197,11 +218,15 @@ struct SandboxRoutes: Sendable {
             return Self.noContent
         }
         api.put("channels/:channel/messages/:message/reactions/:emoji/@me") { request, context in
-            guard let user = await authorize(request) else { return Self.unauthorized }
-            let channel = context.parameters.get("channel") ?? ""
-            guard await world.canAccess(userId: user.id, channelId: channel),
-                let message = await world.message(id: context.parameters.get("message") ?? "", channelId: channel)
-            else { return Self.error(.notFound, code: 10008, message: "Unknown Message") }
+            let user: SandboxUser
+            let channel: String
+            switch await channelAccess(request, context) {
+            case .failure(let e): return e.response
+            case .success(let access): (user, channel) = access
+            }
+            guard let message = await world.message(id: context.parameters.get("message") ?? "", channelId: channel) else {
+                return Self.error(.notFound, code: 10008, message: "Unknown Message")
+            }
             let emoji = (context.parameters.get("emoji") ?? "").removingPercentEncoding ?? ""
             submit(.reaction(user, message, emoji))
             return Self.noContent

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import DiscordKit
 import Foundation
+import Hummingbird
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -134,4 +135,19 @@ struct TestProxy {
 struct TestFailure: Error, CustomStringConvertible {
     var description: String
     init(_ d: String) { description = d }
+}
+
+/// Runs a local HTTP server for `router` (a webhook receiver, a fake translation API…) on a free
+/// loopback port while `body` runs.
+func withLocalServer<T: Sendable>(_ router: Router<BasicRequestContext>, _ body: (Int) async throws -> T) async throws -> T {
+    let port = Locked<Int?>(nil)
+    let app = Application(
+        router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+        onServerRunning: { channel in port.withLock { $0 = channel.localAddress?.port } })
+    return try await withThrowingTaskGroup(of: Void.self) { group in
+        group.addTask { try await app.runService(gracefulShutdownSignals: []) }
+        defer { group.cancelAll() }
+        while port.value == nil { try await Task.sleep(for: .milliseconds(10)) }
+        return try await body(port.value!)
+    }
 }
