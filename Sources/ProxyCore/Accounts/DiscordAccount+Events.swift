@@ -5,22 +5,24 @@ import Logging
 extension DiscordAccount {
     func handle(_ event: GatewayEvent) async {
         switch event {
-        case .messageCreate(let m), .messageUpdate(let m):
-            await handleMessage(m)
+        case .ready(let ready):
+            matcher.ownUserId = ready.user.id
+        case .messageCreate(let m):
+            await handleMessage(m, isUpdate: false)
+        case .messageUpdate(let m):
+            await handleMessage(m, isUpdate: true)
         case .interactionCreate(let e), .interactionSuccess(let e):
-            if let nonce = e.nonce, let taskId = nonceToTask[nonce] {
-                interactionToTask[e.id] = taskId
+            if let taskId = matcher.interactionAcknowledged(id: e.id, nonce: e.nonce) {
                 await registry.update(taskId) { $0.lastActivity = nowMillis() }
             }
         case .interactionFailure(let e):
-            guard let taskId = e.nonce.flatMap({ nonceToTask[$0] }) ?? interactionToTask[e.id] else { return }
+            guard let taskId = matcher.task(interactionId: e.id, nonce: e.nonce) else { return }
             let code = e.reason_code ?? 0
             let reason = code == 2 ? "Interaction failed: the bot did not answer in time (reason 2)" : "Interaction failed (reason \(code))"
-            await registry.update(taskId) { $0.fail(reason, at: nowMillis()) }
+            if !slots.isCancelled(taskId) { await registry.update(taskId) { $0.fail(reason, at: nowMillis()) } }
             release(taskId)
         case .modalCreate(let e), .iframeModalCreate(let e):
-            guard let nonce = e.nonce, let taskId = nonceToTask[nonce] else { return }
-            interactionToTask[e.id] = taskId
+            guard let taskId = matcher.interactionAcknowledged(id: e.id, nonce: e.nonce) else { return }
             pendingModals.append((taskId, e))
             wake.yield()
         default:
@@ -28,67 +30,20 @@ extension DiscordAccount {
         }
     }
 
-    /// Which running task a bot message belongs to: nonce → interaction → progress message → job hash → content.
-    func matchTask(_ m: Message, event: MJEvent) async -> String? {
-        if let nonce = m.nonce, let id = nonceToTask[nonce] { return id }
-        if let iid = m.interaction_metadata?.id ?? m.interaction?.id, let id = interactionToTask[iid] { return id }
-        if let id = messageToTask[m.id] { return id }
-        if case .finished = event, let hash = MJMessageParser.jobHash(of: m), let id = hashToTask[hash] { return id }
-        let content: MJContent
-        switch event {
-        case .started(let c), .progress(let c, _), .finished(let c): content = c
-        default: return nil
-        }
-        let wanted = MJMessageParser.normalize(content.prompt)
-        let reference = m.message_reference?.message_id
-        var best: (score: Int, start: Int64, id: String)?
-        for id in running {
-            guard let task = try? await registry.task(id: id), task.status != .notStart, task.botType.applicationId == m.author.id else { continue }
-            guard Self.labelFits(content, task: task) else { continue }
-            let known = MJMessageParser.normalize(task.finalPrompt ?? task.promptEn ?? task.prompt ?? "")
-            var score = 0
-            if known == wanted {
-                score += 2
-            } else if !wanted.isEmpty && !known.isEmpty && (known.hasPrefix(wanted) || wanted.hasPrefix(known)) {
-                score += 1
-            }
-            if let reference, reference == task.parentMessageId { score += 2 }
-            guard score > 0 else { continue }
-            let start = task.startTime ?? task.submitTime
-            if best == nil || score > best!.score || (score == best!.score && start < best!.start) { best = (score, start, id) }
-        }
-        return best?.id
-    }
-
-    /// Whether the action words of a job line fit the task's action.
-    static func labelFits(_ c: MJContent, task: MJTask) -> Bool {
-        let label = c.label.lowercased()
-        // Start lines ("… (Waiting to start)") carry no action words for most actions.
-        if c.waiting && label.isEmpty { return true }
-        switch task.action {
-        case .upscale:
-            if let index = c.imageIndex, label.hasPrefix("image #") { return task.customId?.contains("::upsample::\(index)::") ?? false }
-            return label.contains("upscal")
-        case .variation, .lowVariation, .highVariation: return label.contains("variation") || label.contains("remix") || c.imageIndex != nil
-        case .inpaint: return label.contains("variations (region)") || label.contains("remix")
-        case .pan: return label.hasPrefix("pan") || label.contains("remix")
-        case .zoom, .customZoom: return label.hasPrefix("zoom") || label.contains("remix")
-        case .imagine, .reroll, .blend: return label.isEmpty
-        default: return true
-        }
-    }
-
     func isOwnChannel(_ channelId: String) -> Bool {
         channelId == config.channelId || dmChannels.values.contains(channelId)
     }
 
-    func handleMessage(_ m: Message) async {
+    /// A bot message (MESSAGE_CREATE, or MESSAGE_UPDATE when `isUpdate`): waiters first, then the
+    /// task `TaskMatcher` routes it to.
+    func handleMessage(_ m: Message, isUpdate: Bool = false) async {
         guard BotType(applicationId: m.author.id) != nil, isOwnChannel(m.channel_id) else { return }
         if offerToWaiters(m) { return }
         let event = MJMessageParser.classify(m)
-        guard let taskId = await matchTask(m, event: event) else { return }
+        if matcher.ownUserId == nil, let user = gateway.userId { matcher.ownUserId = user }
+        guard let taskId = matcher.route(m, event: event, isUpdate: isUpdate) else { return }
         let now = nowMillis()
-        if cancelledRunning.contains(taskId) {
+        if slots.isCancelled(taskId) {
             // A cancelled task's job: results are discarded; its end frees the slot.
             switch event {
             case .finished, .error, .failedText, .describeResult, .shortenResult: release(taskId)
@@ -98,14 +53,12 @@ extension DiscordAccount {
         }
         switch event {
         case .deferred:
-            messageToTask[m.id] = taskId
             await registry.update(taskId) {
                 $0.setProperty("progressMessageId", string: m.id)
                 if $0.status == .notStart || $0.status == .submitted { $0.status = .inProgress }
                 $0.lastActivity = now
             }
         case .started(let c):
-            messageToTask[m.id] = taskId
             await registry.update(taskId) {
                 $0.setProperty("progressMessageId", string: m.id)
                 $0.setProperty("finalPrompt", string: c.prompt)
@@ -116,8 +69,6 @@ extension DiscordAccount {
                 $0.lastActivity = now
             }
         case .progress(let c, let preview):
-            messageToTask[m.id] = taskId
-            if let preview, let hash = MJMessageParser.jobHash(fromURL: preview) { hashToTask[hash] = taskId }
             let url = preview.map(endpoints.rewriteCDN)
             await registry.update(taskId) {
                 $0.status = .inProgress
@@ -145,7 +96,7 @@ extension DiscordAccount {
             {
                 // Plus "auto appeal": press the bot's Appeal button; the job goes on if the appeal succeeds.
                 let nonce = nextNonce()
-                nonceToTask[nonce] = taskId
+                matcher.bind(nonce: nonce, to: taskId)
                 if let task = try? await registry.task(id: taskId) {
                     let request = InteractionRequest.button(
                         customId: customId, applicationId: task.botType.applicationId, guildId: m.guild_id, channelId: m.channel_id,
@@ -198,6 +149,7 @@ extension DiscordAccount {
             extra(&$0)
             $0.succeed(at: now)
         }
+        matcher.retire(messageId: m.id)
         release(taskId)
     }
 }

@@ -11,13 +11,14 @@ extension DiscordAccount {
         }
         guard let sessionId = gateway.sessionId else {
             // Lost the session between dispatch and now: put it back at the front.
-            running.remove(taskId)
-            queue.insert(taskId, at: 0)
+            slots.putBack(taskId)
             return
         }
+        var facts = TaskFacts(task)
+        facts.startTime = slots.slotTaken(taskId) ?? facts.startTime
+        matcher.track(facts)
         do {
             let nonce = nextNonce()
-            nonceToTask[nonce] = taskId
             let instance = config.id
             let channel = config.channelId
             await registry.update(taskId) {
@@ -27,6 +28,13 @@ extension DiscordAccount {
                 $0.lastActivity = nowMillis()
             }
             let request = try await interaction(for: task, nonce: nonce, sessionId: sessionId)
+            // Uploads and 429 waits may have outlasted the timeout sweep or a cancel: then send nothing.
+            guard slots.isRunning(taskId), !slots.isCancelled(taskId) else {
+                release(taskId)
+                return
+            }
+            // Bound before sending: the bot's first message may arrive before the POST returns.
+            matcher.bind(nonce: nonce, to: taskId)
             try await rest.sendInteraction(request)
             await registry.update(taskId) {
                 if $0.status == .notStart {
@@ -128,13 +136,14 @@ extension DiscordAccount {
         }
     }
 
-    /// Downloads an image link given to the proxy (F7 on failure).
+    /// Downloads an image link given to the proxy under the outbound policy (F7 with a generic
+    /// detail on failure: no difference between a refused address, a closed port or a timeout).
     func download(_ url: String, field: String, name: String) async throws -> PendingImage {
         do {
-            let (bytes, type) = try await rest.download(url: url, maxBytes: 16 << 20)
-            return PendingImage(filename: name, contentType: type ?? "image/png", bytes: bytes)
+            let (bytes, kind) = try await outbound.getImage(url: url, maxBytes: 16 << 20)
+            return PendingImage(filename: name, contentType: kind.mimeType, bytes: bytes)
         } catch {
-            throw TaskFailure(reason: Texts.text("F7", locale, ["field": field, "detail": "\(error)"]))
+            throw TaskFailure(reason: Texts.text("F7", locale, ["field": field, "detail": OutboundError.genericDescription]))
         }
     }
 
@@ -153,11 +162,13 @@ extension DiscordAccount {
         }
         let saveNonce = nextNonce()
         let sourceRef = try await upload([images[0]])
-        try await rest.sendInteraction(
-            .command(
-                save, applicationId: app, guildId: config.guildId, channelId: config.channelId, sessionId: sessionId, nonce: saveNonce,
-                options: [["type": 3, "name": "idname", "value": .string(idname)], ["type": 11, "name": "image", "value": 0]], attachments: sourceRef))
-        guard let saved = await waitForMessage(timeout: .seconds(60), where: { $0.nonce == saveNonce }) else {
+        let saveRequest = InteractionRequest.command(
+            save, applicationId: app, guildId: config.guildId, channelId: config.channelId, sessionId: sessionId, nonce: saveNonce,
+            options: [["type": 3, "name": "idname", "value": .string(idname)], ["type": 11, "name": "image", "value": 0]], attachments: sourceRef)
+        let answer = try await sendAndWait(timeout: .seconds(60), where: { $0.nonce == saveNonce }) {
+            try await rest.sendInteraction(saveRequest)
+        }
+        guard let saved = answer else {
             throw TaskFailure(reason: Texts.text("F1", locale))
         }
         if case .error(let title, let description) = MJMessageParser.classify(saved) { throw TaskFailure(reason: "[\(title)] \(description)") }
@@ -192,7 +203,7 @@ extension DiscordAccount {
             }
             let input = (event.components ?? []).flatMap { $0.components ?? [$0] }.first { $0.type == 4 }
             let nonce = nextNonce()
-            nonceToTask[nonce] = taskId
+            matcher.bind(nonce: nonce, to: taskId)
             let request = InteractionRequest.modalSubmit(
                 interactionId: event.id, modalCustomId: event.custom_id, inputCustomId: input?.custom_id ?? "", value: prompt,
                 applicationId: event.application.id, guildId: config.guildId, channelId: event.channel_id, sessionId: sessionId, nonce: nonce)

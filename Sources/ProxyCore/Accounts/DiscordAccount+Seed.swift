@@ -29,17 +29,19 @@ extension DiscordAccount {
             }
             guard let show = await command(bot, "show") else { return nil }
             let nonce = nextNonce()
-            try await rest.sendInteraction(
-                .command(
-                    show, applicationId: bot.applicationId, guildId: nil, channelId: dm, sessionId: sessionId, nonce: nonce,
-                    options: [["type": 3, "name": "job_id", "value": .string(hash)]]))
-            let shown = await waitForMessage(timeout: deadline - .now) { m in
+            let request = InteractionRequest.command(
+                show, applicationId: bot.applicationId, guildId: nil, channelId: dm, sessionId: sessionId, nonce: nonce,
+                options: [["type": 3, "name": "job_id", "value": .string(hash)]])
+            let shown = try await sendAndWait(timeout: deadline - .now) { m in
                 m.channel_id == dm && (m.nonce == nonce || m.attachments.contains { $0.url.contains(hash) || $0.filename.contains(hash) })
+            } send: {
+                try await rest.sendInteraction(request)
             }
             guard let shown else { return nil }
-            try await rest.addReaction(channelId: dm, messageId: shown.id, emoji: "✉️")
-            let seedMessage = await waitForMessage(timeout: deadline - .now) { m in
+            let seedMessage = try await sendAndWait(timeout: deadline - .now) { m in
                 m.channel_id == dm && m.content.contains(hash) && m.content.contains("**seed**")
+            } send: {
+                try await rest.addReaction(channelId: dm, messageId: shown.id, emoji: "✉️")
             }
             guard let text = seedMessage?.content, let match = text.firstMatch(of: /\*\*seed\*\*\s*(\d+)/) else { return nil }
             return String(match.output.1)

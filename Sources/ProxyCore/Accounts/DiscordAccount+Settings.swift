@@ -12,13 +12,16 @@ extension DiscordAccount {
             let request = InteractionRequest.command(
                 cmd, applicationId: bot.applicationId, guildId: config.guildId, channelId: config.channelId, sessionId: sessionId, nonce: nonce,
                 options: [])
+            let reply: Message?
             do {
-                try await rest.sendInteraction(request)
+                reply = try await sendAndWait(timeout: .seconds(15), where: { $0.nonce == nonce && !$0.components.isEmpty }) {
+                    try await rest.sendInteraction(request)
+                }
             } catch {
                 logger.info("reading /settings failed", metadata: ["bot": "\(bot.rawValue)", "error": "\(error)"])
                 continue
             }
-            guard let answer = await waitForMessage(timeout: .seconds(15), where: { $0.nonce == nonce && !$0.components.isEmpty }) else {
+            guard let answer = reply else {
                 logger.info("no /settings answer", metadata: ["bot": "\(bot.rawValue)"])
                 continue
             }

@@ -23,9 +23,10 @@ public struct AccountBehaviour: Sendable {
     }
 }
 
-/// One Discord user account: its gateway session, its queue and running slots, and the matching
-/// of the bots' messages to its tasks. Flow: `enqueue` → dispatcher starts `execute` when a slot is
-/// free → REST interaction (and modal answers) → gateway events → `MJMessageParser` → `TaskRegistry.update`.
+/// One Discord user account: its gateway session and the wiring between its slots (`AccountSlots`),
+/// the matching of the bots' messages to its tasks (`TaskMatcher`) and the registry. Flow: `enqueue`
+/// → dispatcher starts `execute` when a slot is free → REST interaction (and modal answers) → gateway
+/// events → `MJMessageParser` → `TaskMatcher.route` → `TaskRegistry.update`.
 public actor DiscordAccount {
     public nonisolated let config: AccountConfig
     let endpoints: DiscordEndpoints
@@ -35,23 +36,17 @@ public actor DiscordAccount {
     let locale: TextLocale
     let behaviour: AccountBehaviour
     let logger: Logger
+    /// HTTP for client-given URLs (describe links, face-swap URLs) under the outbound policy.
+    let outbound: OutboundHTTP
 
     public internal(set) var status: AccountStatus
     public internal(set) var disabledReason: String?
     /// Remix mode per bot as last read from `/settings` (or learned from a remix modal).
     public internal(set) var remix: [BotType: Bool] = [:]
-    var queue: [String] = []
-    var reserved = 0
-    var running: Set<String> = []
-    /// Cancelled tasks whose Discord job still runs: they hold their slot until it ends or times out.
-    var cancelledRunning: Set<String> = []
-    /// MODAL tasks waiting for `/submit/modal` (for the 30-minute expiry).
-    var modalTasks: Set<String> = []
-    var nonceToTask: [String: String] = [:]
-    var interactionToTask: [String: String] = [:]
-    var messageToTask: [String: String] = [:]
-    /// Job hash of a running task's progress previews (the final image carries the same hash).
-    var hashToTask: [String: String] = [:]
+    /// Queue, running slots, cancelled and MODAL tasks.
+    var slots: AccountSlots
+    /// Which running task each bot message belongs to.
+    var matcher = TaskMatcher()
     var commands: [BotType: [String: ApplicationCommand]] = CommandTable.fallback
     var commandsLoaded = false
     var nonceCounter: Int64 = 0
@@ -60,7 +55,6 @@ public actor DiscordAccount {
     var pendingModals: [(taskId: String, event: ModalEvent)] = []
     var settingsSyncDue = false
     var waiters: [UUID: MessageWaiter] = [:]
-    var abandonedWaiters: Set<UUID> = []
     var seedLookups: [String: [CheckedContinuation<String?, Never>]] = [:]
     let wake: AsyncStream<Void>.Continuation
     let wakeStream: AsyncStream<Void>
@@ -70,8 +64,10 @@ public actor DiscordAccount {
     /// Creates an account; it connects when `run` is called.
     public init(
         config: AccountConfig, endpoints: DiscordEndpoints, rest: any DiscordRESTClient, registry: TaskRegistry, locale: TextLocale = .en,
-        behaviour: AccountBehaviour = AccountBehaviour(), logger: Logger, sweepInterval: Duration = .seconds(1)
+        behaviour: AccountBehaviour = AccountBehaviour(), logger: Logger, sweepInterval: Duration = .seconds(1),
+        outbound: OutboundHTTP = OutboundHTTP()
     ) {
+        self.outbound = outbound
         self.config = config
         self.endpoints = endpoints
         self.rest = rest
@@ -85,6 +81,7 @@ public actor DiscordAccount {
         self.gateway = GatewayClient(
             configuration: GatewayConfiguration(url: endpoints.gatewayURL, token: config.userToken, userAgent: config.userAgent), logger: logger)
         self.status = config.enabled ? .connecting : .disabled
+        self.slots = AccountSlots(coreSize: config.coreSize, queueSize: config.queueSize)
         if let mj = config.mjBotChannelId { dmChannels[.midJourney] = mj }
         if let niji = config.nijiBotChannelId { dmChannels[.nijiJourney] = niji }
         (wakeStream, wake) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
@@ -93,9 +90,9 @@ public actor DiscordAccount {
     // MARK: state for the pool
 
     /// Tasks waiting for a slot.
-    public var waitingCount: Int { queue.count }
+    public var waitingCount: Int { slots.queue.count }
     /// Tasks holding a slot.
-    public var runningCount: Int { running.count }
+    public var runningCount: Int { slots.running.count }
     /// True when the account can take new tasks.
     public var isAvailable: Bool { status == .connected }
     /// Whether remix mode is on for `bot` (from `/settings` or a remix modal); `AccountFilter` applies `remixAutoSubmit` on top.
@@ -104,43 +101,36 @@ public actor DiscordAccount {
     /// Puts a task on the queue (honouring `queueSize`). `create` stores the task first; it runs
     /// only when there is room, so a refused submission leaves no task behind.
     public func enqueue(_ taskId: String, create: @Sendable () async throws -> Void) async throws -> EnqueueResult {
-        let waiting = queue.count + reserved
-        if running.count + waiting >= config.coreSize && waiting >= config.queueSize { return .queueFull }
-        reserved += 1
-        defer { reserved -= 1 }
+        guard slots.admitsMore else { return .queueFull }
+        slots.reserve()
+        defer { slots.unreserve() }
         try await create()
-        let ahead = queue.count
-        queue.append(taskId)
+        let ahead = slots.enqueue(taskId)
         wake.yield()
         return .accepted(waitingAhead: ahead)
     }
 
     /// Re-queues a recovered `NOT_START` task (no capacity check: it was accepted before).
     public func requeue(_ taskId: String) {
-        modalTasks.remove(taskId)
-        queue.append(taskId)
+        slots.requeue(taskId)
         wake.yield()
     }
 
     /// Remembers a MODAL task (it holds no slot; it expires after 30 minutes).
-    public func trackModal(_ taskId: String) { modalTasks.insert(taskId) }
+    public func trackModal(_ taskId: String) { slots.trackModal(taskId) }
 
     /// Takes over a task that was running before a restart (its bot messages may still come).
     public func adopt(_ task: MJTask) {
-        running.insert(task.id)
-        if let nonce = task.nonce { nonceToTask[nonce] = task.id }
-        if let pm = task.property("progressMessageId") { messageToTask[pm] = task.id }
+        slots.adopt(task.id, at: nowMillis())
+        matcher.track(TaskFacts(task))
+        if let nonce = task.nonce { matcher.bind(nonce: nonce, to: task.id) }
+        if let pm = task.property("progressMessageId") { matcher.bind(messageId: pm, to: task.id) }
     }
 
     /// Cancels a task of this account: waiting ones leave the queue; a started Discord job keeps its
     /// slot until it ends or times out, and its results are discarded.
     public func cancel(_ taskId: String) {
-        modalTasks.remove(taskId)
-        if let i = queue.firstIndex(of: taskId) {
-            queue.remove(at: i)
-        } else if running.contains(taskId) {
-            cancelledRunning.insert(taskId)
-        }
+        _ = slots.cancel(taskId)
     }
 
     // MARK: run
@@ -173,10 +163,8 @@ public actor DiscordAccount {
     }
 
     func nextRunnable() -> String? {
-        guard status == .connected, running.count < config.coreSize, !queue.isEmpty else { return nil }
-        let id = queue.removeFirst()
-        running.insert(id)
-        return id
+        guard status == .connected else { return nil }
+        return slots.next(at: nowMillis())
     }
 
     func gatewayStatus(_ s: GatewayStatus) async {
@@ -184,6 +172,7 @@ public actor DiscordAccount {
         case .connecting: if status != .disabled { status = .connecting }
         case .connected(_, let resumed):
             status = .connected
+            if let user = gateway.userId { matcher.ownUserId = user }
             logger.info("account connected", metadata: ["resumed": "\(resumed)"])
             if !resumed && behaviour.syncSettings { settingsSyncDue = true }
             wake.yield()
@@ -198,9 +187,7 @@ public actor DiscordAccount {
 
     /// Fails every waiting task (the account can no longer run them).
     func failQueued(_ reason: String) async {
-        let waiting = queue + Array(modalTasks)
-        queue.removeAll()
-        modalTasks.removeAll()
+        let waiting = slots.drainWaiting()
         for id in waiting { await registry.update(id) { $0.fail(reason, at: nowMillis()) } }
     }
 
@@ -211,15 +198,15 @@ public actor DiscordAccount {
         }
     }
 
-    /// Fails running tasks without Discord activity for `timeoutMinutes`, queued ones older than
-    /// 50 minutes and MODAL ones not submitted within 30 minutes.
-    func sweepTimeouts() async {
-        let now = nowMillis()
+    /// Fails running tasks without Discord activity for `timeoutMinutes` (also those still in
+    /// `execute`: uploading or waiting on a 429), queued ones older than 50 minutes and MODAL ones not
+    /// submitted within 30 minutes.
+    func sweepTimeouts(now: Int64 = nowMillis()) async {
         let limit = Int64(config.timeoutMinutes * 60_000)
-        for id in running {
+        for (id, taken) in slots.running {
             guard let task = try? await registry.task(id: id) else { continue }
-            let since = task.lastActivity ?? task.startTime ?? task.submitTime
-            if cancelledRunning.contains(id) {
+            let since = max(task.lastActivity ?? task.startTime ?? task.submitTime, taken)
+            if slots.isCancelled(id) {
                 if now - since > limit { release(id) }
                 continue
             }
@@ -227,24 +214,24 @@ public actor DiscordAccount {
                 release(id)
                 continue
             }
-            if task.status != .notStart, now - since > limit {
+            if now - since > limit {
                 let reason = Texts.text("F1", locale)
                 await registry.update(id) { $0.fail(reason, at: now) }
                 release(id)
             }
         }
-        for id in queue {
+        for id in slots.queue {
             guard let task = try? await registry.task(id: id), now - task.submitTime > 50 * 60_000 else { continue }
-            queue.removeAll { $0 == id }
+            slots.removeQueued(id)
             let reason = Texts.text("F1", locale)
             await registry.update(id) { $0.fail(reason, at: now) }
         }
-        for id in modalTasks {
+        for id in slots.modal {
             guard let task = try? await registry.task(id: id) else { continue }
             if task.status != .modal {
-                modalTasks.remove(id)
+                slots.untrackModal(id)
             } else if now - (task.lastActivity ?? task.submitTime) > 30 * 60_000 {
-                modalTasks.remove(id)
+                slots.untrackModal(id)
                 let reason = Texts.text("F5", locale)
                 await registry.update(id) { $0.fail(reason, at: now) }
             }
@@ -252,12 +239,8 @@ public actor DiscordAccount {
     }
 
     func release(_ taskId: String) {
-        guard running.remove(taskId) != nil else { return }
-        cancelledRunning.remove(taskId)
-        nonceToTask = nonceToTask.filter { $0.value != taskId }
-        interactionToTask = interactionToTask.filter { $0.value != taskId }
-        messageToTask = messageToTask.filter { $0.value != taskId }
-        hashToTask = hashToTask.filter { $0.value != taskId }
+        matcher.forget(taskId)
+        guard slots.release(taskId) else { return }
         wake.yield()
     }
 

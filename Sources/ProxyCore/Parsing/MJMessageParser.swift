@@ -17,6 +17,20 @@ public struct MJContent: Sendable, Equatable {
     public var mode: SpeedMode?
     /// N of "Image #N" / "image #N".
     public var imageIndex: Int?
+    /// Which start form introduced the line, when it had one ("Making variations for image #N with prompt …").
+    public var startForm: MJStartForm? = nil
+}
+
+/// The wording in front of a start line's prompt; it tells which kind of job started.
+public enum MJStartForm: String, Sendable, Equatable {
+    /// `Making variations for image #N with prompt **p** - …` (V1–V4, Vary Subtle/Strong).
+    case variations
+    /// `Upscaling image #N with **p** - …` (the v4 upscale flow).
+    case upscaling
+    /// `Rerolling **p** - …`.
+    case rerolling
+    /// `Creating video with prompt **p** - …`.
+    case video
 }
 
 /// What a bot message means for a task.
@@ -97,11 +111,16 @@ public enum MJMessageParser {
         var text = content
         var startForm = false
         var startIndex: Int?
+        var form: MJStartForm?
         // Start forms: "Making variations for image #N with prompt **p** - …", "Upscaling image #N with **p** - …",
         // "Rerolling **p** - …", and the video form "Creating video with prompt **p** - …".
         if let m = text.firstMatch(of: /^(?:Making variations for image #(\d+) with prompt |Upscaling image #(\d+) with |Rerolling |Creating video with prompt )/) {
             startForm = true
             startIndex = m.output.1.flatMap { Int($0) } ?? m.output.2.flatMap { Int($0) }
+            let head = text[m.range]
+            form =
+                head.hasPrefix("Making variations") ? .variations : head.hasPrefix("Upscaling") ? .upscaling
+                : head.hasPrefix("Rerolling") ? .rerolling : .video
             text = String(text[m.range.upperBound...])
         }
         guard text.hasPrefix("**"), let sep = text.range(of: "** - ", options: .backwards) else { return nil }
@@ -116,7 +135,8 @@ public enum MJMessageParser {
             rest = String(tail[mention.range.upperBound...])
         }
         var result = MJContent(
-            prompt: prompt, label: label, userId: userId, percent: nil, waiting: startForm, stopped: false, mode: nil, imageIndex: startIndex)
+            prompt: prompt, label: label, userId: userId, percent: nil, waiting: startForm, stopped: false, mode: nil, imageIndex: startIndex,
+            startForm: form)
         for group in rest.matches(of: /\(([^()]*)\)/) {
             let inner = String(group.output.1).trimmingCharacters(in: .whitespaces)
             let lower = inner.lowercased()
