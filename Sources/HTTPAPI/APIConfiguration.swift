@@ -11,12 +11,15 @@ public struct APIConfiguration: Sendable {
     public var maxBodyBytes: Int
     /// Allow `GET /mj/task/{id}/image-seed` with no secret header at all (New API 745df361 sends none).
     public var imageSeedWithoutSecret: Bool
+    /// Longest time a request body may take to arrive (a client trickling bytes is answered 408 and dropped).
+    public var bodyReadTimeout: Duration
 
     /// Creates a configuration.
     public init(
         apiSecret: String? = nil, locale: TextLocale = .en, maxIdsPerQuery: Int = 1000, maxBodyBytes: Int = 32 << 20,
-        imageSeedWithoutSecret: Bool = false
+        imageSeedWithoutSecret: Bool = false, bodyReadTimeout: Duration = .seconds(60)
     ) {
+        self.bodyReadTimeout = bodyReadTimeout
         self.imageSeedWithoutSecret = imageSeedWithoutSecret
         self.apiSecret = apiSecret
         self.locale = locale

@@ -130,11 +130,13 @@ public struct APIResponder: HTTPResponder {
         }
         var body: [UInt8] = []
         if request.method == .post || request.method == .put {
-            do {
-                let buffer = try await request.body.collect(upTo: configuration.maxBodyBytes)
-                body = Array(buffer.readableBytesView)
-            } catch {
-                return self.error(.contentTooLarge, code: 4, key: "V2")
+            switch await BodyReader.read(request, upTo: configuration.maxBodyBytes, timeout: configuration.bodyReadTimeout) {
+            case .body(let bytes): body = bytes
+            case .tooLarge: return self.error(.contentTooLarge, code: 4, key: "V2")
+            case .timedOut:
+                var answer = self.error(.requestTimeout, code: 408, key: "U4")
+                answer.headers[.connection] = "close"
+                return answer
             }
         }
         do {

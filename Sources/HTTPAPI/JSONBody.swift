@@ -45,9 +45,19 @@ struct JSONBody: Sendable {
         guard let v = raw(key) else { return nil }
         switch v {
         case .string(let s): return s.isEmpty ? nil : s
+        default:
+            guard let text = Self.integerText(v) else { throw APIValidationError(key: "V3", values: ["field": key]) }
+            return text
+        }
+    }
+
+    /// The decimal form of a JSON integer (`12`, `12.0`); nil for fractions, non-finite or
+    /// out-of-range numbers (beyond ±9e18, e.g. `1e19`) and for anything that is not a number.
+    static func integerText(_ v: JSONValue) -> String? {
+        switch v {
         case .int(let i): return String(i)
-        case .double(let d) where d.rounded() == d && d >= 0 && d < 1e17: return String(Int64(d))
-        default: throw APIValidationError(key: "V3", values: ["field": key])
+        case .double(let d) where d.isFinite && abs(d) < 9.0e18 && d.rounded() == d: return Int64(exactly: d).map { String($0) }
+        default: return nil
         }
     }
 

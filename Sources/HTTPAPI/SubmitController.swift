@@ -186,8 +186,8 @@ extension SubmitController {
         let action: String
         var index = 0
         switch op {
-        case "U1", "U2", "U3", "U4": (action, index) = ("UPSCALE", Int(op.dropFirst())!)
-        case "V1", "V2", "V3", "V4": (action, index) = ("VARIATION", Int(op.dropFirst())!)
+        case "U1", "U2", "U3", "U4": (action, index) = ("UPSCALE", Int(op.dropFirst()) ?? 1)
+        case "V1", "V2", "V3", "V4": (action, index) = ("VARIATION", Int(op.dropFirst()) ?? 1)
         case "R": action = "REROLL"
         default: throw APIValidationError(key: "V21")
         }

@@ -32,11 +32,12 @@ struct TaskController: Sendable {
         if let raw = body.raw("ids") {
             guard case .array(let items) = raw else { return bad("V36") }
             for item in items {
-                switch item {
-                case .string(let s): ids.append(s)
-                case .int(let i): ids.append(String(i))
-                case .double(let d) where d.rounded() == d && d >= 0: ids.append(String(Int64(d)))
-                default: return bad("V36")
+                if case .string(let s) = item {
+                    ids.append(s)
+                } else if let text = JSONBody.integerText(item) {
+                    ids.append(text)
+                } else {
+                    return bad("V36")
                 }
             }
         }

@@ -44,6 +44,8 @@ struct AppConfig: Sendable {
         var accounts = 3
         var tileSize = 1024
         var timeoutMinutes = 5.0
+        /// Serve the sandbox's fault-injection routes (`/sandbox/*`); off by default.
+        var controlRoutes = false
     }
 
     /// Whether the sandbox runs in-process.
@@ -99,10 +101,10 @@ enum ConfigLoader {
     }
 
     static func double(_ v: Any, _ key: String) throws -> Double {
-        if let d = v as? Double { return d }
-        if let i = v as? Int { return Double(i) }
-        if let s = v as? String, let d = Double(s) { return d }
-        throw ConfigError(key: key, problem: "must be a number")
+        let parsed: Double? = (v as? Double) ?? (v as? Int).map(Double.init) ?? (v as? String).flatMap(Double.init)
+        // Infinity and NaN (YAML `.inf`, `.nan`, env `inf`) would trap wherever they become durations or sizes.
+        guard let d = parsed, d.isFinite else { throw ConfigError(key: key, problem: "must be a finite number") }
+        return d
     }
 
     static func bool(_ v: Any, _ key: String) throws -> Bool {
@@ -236,7 +238,10 @@ enum ConfigLoader {
                     case "accounts": c.sandbox.accounts = try int(sv, key)
                     case "tileSize": c.sandbox.tileSize = try int(sv, key)
                     case "timeoutMinutes": c.sandbox.timeoutMinutes = try double(sv, key)
-                    default: throw unknown(key, allowed: ["enabled", "host", "port", "gatewayPort", "publicBaseUrl", "speedFactor", "accounts", "tileSize", "timeoutMinutes"])
+                    case "controlRoutes": c.sandbox.controlRoutes = try bool(sv, key)
+                    default:
+                        throw unknown(
+                            key, allowed: ["enabled", "host", "port", "gatewayPort", "publicBaseUrl", "speedFactor", "accounts", "tileSize", "timeoutMinutes", "controlRoutes"])
                     }
                 }
             default:
@@ -313,6 +318,7 @@ enum ConfigLoader {
         if let v = get("SANDBOX_SPEED_FACTOR") { c.sandbox.speedFactor = try double(v, "MJPROXY_SANDBOX_SPEED_FACTOR") }
         if let v = get("SANDBOX_ACCOUNTS") { c.sandbox.accounts = try int(v, "MJPROXY_SANDBOX_ACCOUNTS") }
         if let v = get("SANDBOX_TILE_SIZE") { c.sandbox.tileSize = try int(v, "MJPROXY_SANDBOX_TILE_SIZE") }
+        if let v = get("SANDBOX_CONTROL_ROUTES") { c.sandbox.controlRoutes = try bool(v, "MJPROXY_SANDBOX_CONTROL_ROUTES") }
         if let token = get("ACCOUNT_USER_TOKEN") {
             guard let guild = get("ACCOUNT_GUILD_ID"), let channel = get("ACCOUNT_CHANNEL_ID") else {
                 throw ConfigError(key: "MJPROXY_ACCOUNT_GUILD_ID", problem: "MJPROXY_ACCOUNT_GUILD_ID and MJPROXY_ACCOUNT_CHANNEL_ID are required with MJPROXY_ACCOUNT_USER_TOKEN")
@@ -327,7 +333,8 @@ enum ConfigLoader {
         guard (0...65535).contains(c.port) else { throw ConfigError(key: "http.port", problem: "must be 0-65535") }
         guard (0...65535).contains(c.sandbox.port) else { throw ConfigError(key: "sandbox.port", problem: "must be 0-65535") }
         guard (0...65535).contains(c.sandbox.gatewayPort) else { throw ConfigError(key: "sandbox.gatewayPort", problem: "must be 0-65535") }
-        guard c.sandbox.speedFactor >= 0 else { throw ConfigError(key: "sandbox.speedFactor", problem: "must not be negative") }
+        guard c.sandbox.speedFactor >= 0, c.sandbox.speedFactor <= 1000 else { throw ConfigError(key: "sandbox.speedFactor", problem: "must be 0-1000") }
+        guard c.sandbox.timeoutMinutes > 0, c.sandbox.timeoutMinutes <= 60 else { throw ConfigError(key: "sandbox.timeoutMinutes", problem: "must be in (0, 60]") }
         guard (1...50).contains(c.sandbox.accounts) else { throw ConfigError(key: "sandbox.accounts", problem: "must be 1-50") }
         guard (16...4096).contains(c.sandbox.tileSize) else { throw ConfigError(key: "sandbox.tileSize", problem: "must be 16-4096") }
         guard (1...100_000).contains(c.maxIdsPerQuery) else { throw ConfigError(key: "task.maxIdsPerQuery", problem: "must be 1-100000") }

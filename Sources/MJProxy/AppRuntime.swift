@@ -53,7 +53,8 @@ final class AppRuntime: Sendable {
             sandbox = SandboxServer(
                 configuration: SandboxConfiguration(
                     host: config.sandbox.host, port: config.sandbox.port, gatewayPort: config.sandbox.gatewayPort,
-                    publicBaseURL: config.sandbox.publicBaseURL, speedFactor: config.sandbox.speedFactor, tileSize: config.sandbox.tileSize),
+                    publicBaseURL: config.sandbox.publicBaseURL, speedFactor: config.sandbox.speedFactor, tileSize: config.sandbox.tileSize,
+                    controlRoutes: config.sandbox.controlRoutes),
                 logger: Logger(label: "mjproxy.sandbox"))
         } else {
             sandbox = nil
@@ -128,8 +129,11 @@ final class AppRuntime: Sendable {
             service: service, readiness: { [self] in await self.readiness() }, logger: logger)
         let apiPort = self.apiPort
         let logger = self.logger
+        // A connection idle (no request part read, no answer pending) for 60 s is closed: a slow or silent
+        // client cannot hold it forever (request bodies also have a read deadline in APIResponder).
         return Application(
-            responder: responder, configuration: .init(address: .hostname(config.host, port: config.port), serverName: nil),
+            responder: responder, server: .http1(configuration: .init(idleTimeout: .seconds(60))),
+            configuration: .init(address: .hostname(config.host, port: config.port), serverName: nil),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0
                 apiPort.withLock { $0 = port }

@@ -27,12 +27,15 @@ public struct SandboxConfiguration: Sendable {
     public var heartbeatInterval: Int
     /// Send INTERACTION_SUCCESS before the first MESSAGE_CREATE (the order is not pinned down).
     public var successBeforeMessage: Bool
+    /// Serve the fault-injection control API (`/sandbox/faults`, `/sandbox/disconnect`, `/sandbox/op`,
+    /// `/sandbox/settings`, `/sandbox/stats`). Off by default: those routes then answer 404.
+    public var controlRoutes: Bool
 
     /// Creates a configuration with demo-friendly defaults.
     public init(
         host: String = "127.0.0.1", port: Int = 8081, gatewayPort: Int = 0, publicBaseURL: String? = nil, speedFactor: Double = 1,
         tileSize: Int = 1024, channelCount: Int = 10, concurrentJobs: Int = 3, queuedJobs: Int = 10,
-        heartbeatInterval: Int = 41250, successBeforeMessage: Bool = false
+        heartbeatInterval: Int = 41250, successBeforeMessage: Bool = false, controlRoutes: Bool = false
     ) {
         self.host = host
         self.port = port
@@ -45,6 +48,7 @@ public struct SandboxConfiguration: Sendable {
         self.queuedJobs = queuedJobs
         self.heartbeatInterval = heartbeatInterval
         self.successBeforeMessage = successBeforeMessage
+        self.controlRoutes = controlRoutes
     }
 }
 

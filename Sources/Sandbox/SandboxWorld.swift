@@ -57,6 +57,20 @@ public actor SandboxWorld {
         }
     }
 
+    /// Bounds of the simulated state: past them the oldest entries are evicted, so no client can grow
+    /// the sandbox's memory without limit (tokens, sessions, uploads, files, DM channels, faults).
+    enum Limits {
+        static let users = 10_000
+        static let sessions = 2_000
+        static let pendingUploads = 500
+        static let pendingUploadBytes = 256 << 20
+        static let files = 2_000
+        static let fileBytes = 512 << 20
+        static let dmChannels = 10_000
+        static let faultsPerUser = 100
+        static let messagesPerChannel = 500
+    }
+
     let configuration: SandboxConfiguration
     private(set) var baseURL: String
     /// The gateway's URL (`ws://host:gatewayPort`), announced by GET /gateway and READY.
@@ -66,7 +80,12 @@ public actor SandboxWorld {
     private var messages: [String: [Message]] = [:]  // by channel, oldest first
     private var files: [String: StoredFile] = [:]  // CDN path → bytes
     private var fileOrder: [String] = []
+    private var fileBytes = 0
     private var pendingUploads: [String: StoredFile?] = [:]  // upload_filename → bytes once PUT
+    private var uploadOrder: [String] = []
+    private var pendingUploadBytes = 0
+    private var sessionOrder: [String] = []
+    private var dmOrder: [String] = []  // "user:bot" keys, oldest first
     private var dmChannels: [String: String] = [:]  // "user:bot" → channel id
     private var dmOwners: [String: (user: String, bot: String)] = [:]
     private var counter: Int64 = 0
@@ -110,6 +129,11 @@ public actor SandboxWorld {
         let id = String(1_180_000_000_000_000_000 + Int64(hash % 100_000_000_000_000_000))
         if let existing = users[id] { return existing }
         let user = SandboxUser(id: id, username: "user\(id.suffix(4))", token: token)
+        if users.count >= Limits.users {
+            // Users are derived from their token, so the map is only a cache: forget those without a session.
+            let live = Set(sessions.values.map(\.userId))
+            users = users.filter { live.contains($0.key) }
+        }
         users[id] = user
         return user
     }
@@ -135,6 +159,14 @@ public actor SandboxWorld {
         let id = snowflake()
         dmChannels[key] = id
         dmOwners[id] = (userId, botId)
+        dmOrder.append(key)
+        if dmOrder.count > Limits.dmChannels {
+            let oldest = dmOrder.removeFirst()
+            if let channel = dmChannels.removeValue(forKey: oldest) {
+                dmOwners[channel] = nil
+                messages[channel] = nil
+            }
+        }
         return id
     }
 
@@ -146,6 +178,7 @@ public actor SandboxWorld {
     /// Arms a fault for a user's next matching action.
     public func arm(_ fault: SandboxFault, forToken token: String) {
         guard let user = user(forToken: token) else { return }
+        guard faults[user.id, default: []].count < Limits.faultsPerUser else { return }
         faults[user.id, default: []].append(fault)
     }
 
@@ -164,8 +197,10 @@ public actor SandboxWorld {
     /// Stores a new message and dispatches MESSAGE_CREATE to whoever sees the channel.
     func create(_ message: Message, onlySession: String? = nil) {
         // Ephemeral messages are kept too (their buttons can be pressed) but never listed.
-        messages[message.channel_id, default: []].append(message)
-        if messages[message.channel_id]!.count > 500 { messages[message.channel_id]!.removeFirst(100) }
+        var list = messages.removeValue(forKey: message.channel_id) ?? []
+        list.append(message)
+        if list.count > Limits.messagesPerChannel { list.removeFirst(list.count - Limits.messagesPerChannel + 100) }
+        messages[message.channel_id] = list
         dispatch("MESSAGE_CREATE", message, channelId: message.channel_id, onlySession: onlySession)
     }
 
@@ -211,7 +246,10 @@ public actor SandboxWorld {
         let path = "/\(prefix)/\(channelId)/\(id)/\(filename)"
         files[path] = StoredFile(bytes: bytes, contentType: contentType)
         fileOrder.append(path)
-        if fileOrder.count > 2000 { files[fileOrder.removeFirst()] = nil }
+        fileBytes += bytes.count
+        while fileOrder.count > 1, fileOrder.count > Limits.files || fileBytes > Limits.fileBytes {
+            if let evicted = files.removeValue(forKey: fileOrder.removeFirst()) { fileBytes -= evicted.bytes.count }
+        }
         let now = Int(Date().timeIntervalSince1970)
         let sig = String(format: "?ex=%08x&is=%08x&hm=%016llx&", now + 14 * 86400, now, UInt64(bitPattern: Int64(id.hashValue)))
         return Attachment(
@@ -224,23 +262,37 @@ public actor SandboxWorld {
 
     /// Step 1 of the upload flow: reserves an upload slot.
     func reserveUpload(filename: String) -> (uploadURL: String, uploadFilename: String) {
-        let name = UUID().uuidString.lowercased() + "/" + filename
+        let name = UUID().uuidString.lowercased() + "/" + String(filename.prefix(256))
         pendingUploads[name] = .some(nil)
+        uploadOrder.append(name)
+        evictUploads()
         return (baseURL + "/upload/" + name + "?upload_id=" + snowflake(), name)
     }
 
     /// Step 2: the bytes PUT to the slot.
     func completeUpload(uploadFilename: String, bytes: [UInt8], contentType: String) -> Bool {
-        guard pendingUploads[uploadFilename] != nil else { return false }
+        guard let slot = pendingUploads[uploadFilename] else { return false }
+        pendingUploadBytes += bytes.count - (slot?.bytes.count ?? 0)
         pendingUploads[uploadFilename] = StoredFile(bytes: bytes, contentType: contentType)
-        return true
+        evictUploads()
+        return pendingUploads[uploadFilename] != nil
     }
 
     /// Step 3: takes an uploaded file for use in a message or interaction.
     func takeUpload(_ uploadFilename: String) -> StoredFile? {
         guard let entry = pendingUploads[uploadFilename], let file = entry else { return nil }
         pendingUploads[uploadFilename] = nil
+        pendingUploadBytes -= file.bytes.count
+        uploadOrder.removeAll { $0 == uploadFilename }
         return file
+    }
+
+    /// Drops the oldest upload slots while there are too many or they hold too many bytes.
+    private func evictUploads() {
+        while !uploadOrder.isEmpty, uploadOrder.count > Limits.pendingUploads || pendingUploadBytes > Limits.pendingUploadBytes {
+            let oldest = uploadOrder.removeFirst()
+            if let slot = pendingUploads.removeValue(forKey: oldest), let file = slot { pendingUploadBytes -= file.bytes.count }
+        }
     }
 
     // MARK: gateway sessions
@@ -254,6 +306,21 @@ public actor SandboxWorld {
         session.connection = connection
         session.connectionId = connectionCounter
         sessions[id] = session
+        sessionOrder.append(id)
+        if sessionOrder.count > Limits.sessions {
+            // Forget the oldest sessions that have no live connection (they can no longer be resumed).
+            var excess = sessionOrder.count - Limits.sessions
+            var kept: [String] = []
+            for sid in sessionOrder {
+                if excess > 0, let s = sessions[sid], s.connection == nil {
+                    sessions[sid] = nil
+                    excess -= 1
+                } else if sessions[sid] != nil {
+                    kept.append(sid)
+                }
+            }
+            sessionOrder = kept
+        }
         return (id, connectionCounter)
     }
 

@@ -47,7 +47,7 @@ public enum JSONValue: Sendable, Equatable {
     public var intValue: Int64? {
         switch self {
         case .int(let i): return i
-        case .double(let d) where d.rounded() == d && abs(d) < 9.2e18: return Int64(d)
+        case .double(let d) where d.isFinite && d.rounded() == d: return Int64(exactly: d)
         default: return nil
         }
     }
@@ -96,7 +96,7 @@ public enum JSONValue: Sendable, Equatable {
         case .int(let i): out += String(i)
         case .double(let d):
             if d.isFinite {
-                if d.rounded() == d && abs(d) < 1e15 { out += String(Int64(d)) } else { out += "\(d)" }
+                if d.rounded() == d && abs(d) < 1e15, let i = Int64(exactly: d) { out += String(i) } else { out += "\(d)" }
             } else {
                 out += "null"
             }

@@ -11,12 +11,18 @@ public let zlibSyncFlushSuffix: [UInt8] = [0x00, 0x00, 0xFF, 0xFF]
 /// Inflates a Discord zlib-stream: feed frames, get one JSON message per completed flush.
 /// Not thread-safe by design: owned by the single task that reads one connection.
 public final class ZlibStreamInflater {
+    /// Default bound of one message, inflated or still compressed (Discord's largest payloads are a few MB).
+    public static let defaultMaxMessageBytes = 16 << 20
+
     private var stream = z_stream()
     private var pending: [UInt8] = []
     private var initialised = false
+    private let maxMessageBytes: Int
 
-    /// Creates an inflater with a fresh context.
-    public init() throws {
+    /// Creates an inflater with a fresh context. A message that inflates beyond `maxMessageBytes`, or
+    /// whose compressed frames exceed it before the flush marker, is an error (never unbounded memory).
+    public init(maxMessageBytes: Int = ZlibStreamInflater.defaultMaxMessageBytes) throws {
+        self.maxMessageBytes = max(1, maxMessageBytes)
         let rc = czlib_inflateInit(&stream)
         guard rc == Z_OK else { throw DiscordError.protocolViolation("inflateInit failed (\(rc))") }
         initialised = true
@@ -28,11 +34,18 @@ public final class ZlibStreamInflater {
 
     /// Appends one frame. Returns the inflated message once the buffer ends with the flush marker.
     public func feed(_ bytes: some Collection<UInt8>) throws -> [UInt8]? {
+        guard bytes.count <= maxMessageBytes - pending.count else {
+            pending.removeAll()
+            throw DiscordError.protocolViolation("zlib-stream message larger than \(maxMessageBytes) bytes before its flush marker")
+        }
         pending.append(contentsOf: bytes)
-        guard pending.count >= 4, Array(pending.suffix(4)) == zlibSyncFlushSuffix else { return nil }
-        defer { pending.removeAll(keepingCapacity: true) }
+        guard pending.count >= 4, pending[pending.count - 4] == 0x00, pending[pending.count - 3] == 0x00,
+            pending[pending.count - 2] == 0xFF, pending[pending.count - 1] == 0xFF
+        else { return nil }
+        defer { pending.removeAll(keepingCapacity: pending.capacity <= 1 << 20) }
         var output: [UInt8] = []
-        output.reserveCapacity(pending.count * 4)
+        output.reserveCapacity(min(pending.count * 4, maxMessageBytes))
+        let limit = maxMessageBytes
         var chunk = [UInt8](repeating: 0, count: 64 * 1024)
         try pending.withUnsafeMutableBufferPointer { input in
             stream.next_in = input.baseAddress
@@ -46,6 +59,9 @@ public final class ZlibStreamInflater {
                         throw DiscordError.protocolViolation("inflate failed (\(rc))")
                     }
                     return out.count - Int(stream.avail_out)
+                }
+                guard produced <= limit - output.count else {
+                    throw DiscordError.protocolViolation("zlib-stream message inflates beyond \(limit) bytes")
                 }
                 output.append(contentsOf: chunk[0..<produced])
                 if produced == 0 && stream.avail_in == 0 { break }

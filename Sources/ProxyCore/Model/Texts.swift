@@ -62,6 +62,7 @@ public enum Texts {
         "U1": ("unauthorized: missing or invalid secret", "未授权：密钥缺失或错误"),
         "U2": ("admin API disabled: no admin secret configured", "管理接口未启用：未配置管理密钥"),
         "U3": ("method not allowed", "请求方法不支持"),
+        "U4": ("request body not received in time", "请求体接收超时"),
         "F1": ("Task timeout", "任务超时"),
         "F2": ("[Internal Server Error] {msg}", "[Internal Server Error] {msg}"),
         "F3": ("Failed to upload image to Discord", "上传图片到discord失败"),

@@ -204,9 +204,11 @@ actor MidjourneyBot {
         let size = max(16, configuration.tileSize)
         guard let r = prompt.range(of: #"--(ar|aspect)\s+(\d+):(\d+)"#, options: .regularExpression) else { return (size, size) }
         let parts = prompt[r].split(whereSeparator: { $0 == " " || $0 == ":" })
-        guard parts.count >= 3, let w = Double(parts[1]), let h = Double(parts[2]), w > 0, h > 0 else { return (size, size) }
-        let scale = Double(size) / max(w, h)
-        return (max(8, Int(w * scale) / 2 * 2), max(8, Int(h * scale) / 2 * 2))
+        guard parts.count >= 3, let w = Double(parts[1]), let h = Double(parts[2]), w > 0, h > 0, w.isFinite, h.isFinite else { return (size, size) }
+        // Ratios are relative, so each side is min(w, h)/max(w, h) of the tile (in 0...1): never infinite or NaN.
+        let longest = max(w, h)
+        func side(_ v: Double) -> Int { max(8, Int((Double(size) * min(1, v / longest)).rounded(.down)) / 2 * 2) }
+        return (side(w), side(h))
     }
 
     /// Runs image work off the cooperative pool.

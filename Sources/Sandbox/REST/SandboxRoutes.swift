@@ -90,7 +90,7 @@ struct SandboxRoutes: Sendable {
                 contentType: request.headers[.contentType] ?? "application/octet-stream")
             return ok ? Response(status: .ok) : Response(status: .notFound)
         }
-        registerControl(router)
+        if world.configuration.controlRoutes { registerControl(router) }
         registerActivity(router)
     }
 
@@ -312,6 +312,7 @@ struct SandboxRoutes: Sendable {
         }
         let content = payload["content"]?.stringValue ?? ""
         guard !content.isEmpty || !attachments.isEmpty else { return Self.error(.badRequest, code: 50006, message: "Cannot send an empty message") }
+        guard content.count <= 4000 else { return Self.formError("content", "BASE_TYPE_MAX_LENGTH", "Must be 4000 or fewer in length.") }
         let message = Message(
             id: await world.snowflake(), channel_id: channel, guild_id: await world.isGuildChannel(channel) ? SandboxIDs.guildId : nil,
             author: user.discordUser, content: content, timestamp: ISO8601DateFormatter().string(from: Date()), type: 0, flags: 0,
@@ -392,6 +393,13 @@ struct SandboxRoutes: Sendable {
 
     // MARK: control API (fault injection for tests and demos)
 
+    /// A WebSocket close code from a control request: absent = 4000; an integer 1000-4999; nil otherwise.
+    static func closeCode(_ value: JSONValue?) -> UInt16? {
+        guard let value, !value.isNull else { return 4000 }
+        guard let n = value.intValue, (1000...4999).contains(n) else { return nil }
+        return UInt16(exactly: n)
+    }
+
     private func registerControl(_ router: Router<Context>) {
         router.post("/sandbox/faults") { request, _ in
             let body = try await request.body.collect(upTo: 1 << 16)
@@ -408,7 +416,10 @@ struct SandboxRoutes: Sendable {
             guard let parsed = try? JSONValue.parse(Data(body.readableBytesView)), let token = parsed["token"]?.stringValue else {
                 return Self.json(["error": "need {token, code?}"], status: .badRequest)
             }
-            let code = UInt16(parsed["code"]?.intValue ?? 4000)
+            // A close frame may carry 1000-4999 only (RFC 6455 §7.4); anything else is refused, never converted.
+            guard let code = Self.closeCode(parsed["code"]) else {
+                return Self.json(["error": "code must be an integer 1000-4999"], status: .badRequest)
+            }
             let n = await world.dropConnections(token: token, code: code)
             return Self.json(["closed": .int(Int64(n))])
         }
@@ -417,6 +428,7 @@ struct SandboxRoutes: Sendable {
             guard let parsed = try? JSONValue.parse(Data(body.readableBytesView)), let token = parsed["token"]?.stringValue,
                 let op = parsed["op"]?.intValue
             else { return Self.json(["error": "need {token, op, d?}"], status: .badRequest) }
+            guard (0...255).contains(op) else { return Self.json(["error": "op must be 0-255"], status: .badRequest) }
             let n = await world.sendOp(token: token, op: Int(op), d: (parsed["d"] ?? .null).compactString)
             return Self.json(["sent": .int(Int64(n))])
         }
