@@ -10,7 +10,7 @@ import Testing
     @Test func migratesAndRoundTrips() async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("mjproxy-store-\(UUID().uuidString).sqlite").path
         let store = try await SQLiteTaskStore.open(path: path, logger: .init(label: "t"))
-        #expect(try await store.schemaVersion() == 1)
+        #expect(try await store.schemaVersion() == 2)
         var a = MJTask(id: "1732512345678001", action: .imagine, botType: .midJourney, prompt: "猫 --ar 16:9", submitTime: 1_732_512_345_678)
         a.setProperty("discordInstanceId", string: "acc")
         a.setProperty("flags", .int(0))
@@ -22,14 +22,14 @@ import Testing
         try await store.save(a)
         #expect(try await store.task(id: a.id) == a)
         #expect(try await store.task(id: a.id)?.json.compactString == a.json.compactString)
-        #expect(try await store.unfinished().map(\.id) == [b.id])
+        #expect(try await store.unfinished().tasks.map(\.id) == [b.id])
         #expect(try await store.list(limit: 1, before: nil).map(\.id) == [b.id])
         #expect(try await store.list(limit: 5, before: b.id).map(\.id) == [a.id])
         #expect(Set(try await store.tasks(ids: [a.id, "nope", b.id]).map(\.id)) == [a.id, b.id])
         try await store.close()
         // Reopening runs no migration twice and keeps the data.
         let again = try await SQLiteTaskStore.open(path: path, logger: .init(label: "t"))
-        #expect(try await again.schemaVersion() == 1)
+        #expect(try await again.schemaVersion() == 2)
         #expect(try await again.task(id: b.id)?.botType == .nijiJourney)
         try await again.close()
     }

@@ -80,7 +80,7 @@ import Testing
         try await store.save(b)
         a.succeed(at: 5)
         try await store.save(a)
-        #expect(try await store.unfinished().map(\.id) == ["1000000000000002"])
+        #expect(try await store.unfinished().tasks.map(\.id) == ["1000000000000002"])
         #expect(try await store.list(limit: 10, before: nil).map(\.id) == ["1000000000000002", "1000000000000001"])
         #expect(try await store.list(limit: 10, before: "1000000000000002").map(\.id) == ["1000000000000001"])
     }

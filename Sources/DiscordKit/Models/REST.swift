@@ -164,6 +164,12 @@ public enum Snowflake {
         String(((milliseconds - epoch) << 22) | (increment & 0x3FFFFF))
     }
 
+    /// Orders two snowflakes numerically (-1, 0, 1) without converting them (any length of digits).
+    public static func compare(_ a: String, _ b: String) -> Int {
+        if a.count != b.count { return a.count < b.count ? -1 : 1 }
+        return a == b ? 0 : (a < b ? -1 : 1)
+    }
+
     /// The creation time of a snowflake in epoch ms.
     public static func milliseconds(of id: String) -> Int64? {
         guard let v = Int64(id) else { return nil }

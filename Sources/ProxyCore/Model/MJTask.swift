@@ -56,6 +56,9 @@ public struct MJTask: Codable, Sendable, Equatable {
     public var lastActivity: Int64?
     /// Webhook / SSE sequence of the last change.
     public var sequence: Int64
+    /// Store revision: raised by every write, so a store never lets a stale write replace a newer one
+    /// (nil in rows written before revisions existed, read as 0).
+    public var revision: Int64?
     /// Command inputs that are not prompts: `dimensions`, `link`, `sourceUrl`, `targetUrl`.
     public var inputs: [String: String]?
 

@@ -1,35 +1,48 @@
 import Logging
 
 /// The single owner of task state: unfinished tasks in memory, every change written through to
-/// the store first, then announced to the sinks. Accounts and the HTTP layer go through it.
+/// the store first (with its webhook deliveries, in one transaction), then announced to the sinks.
+/// Accounts and the HTTP layer go through it.
+///
+/// Every write raises the task's `revision`, so the store ignores a write that arrives after a newer
+/// one; a finished task never changes again (except for its cached image seed).
 public actor TaskRegistry {
     private let store: any TaskStore
     private var sinks: [any TaskEventSink]
+    private let webhooks: WebhookPlan?
     private var live: [String: MJTask] = [:]
     private let logger: Logger
 
-    /// Creates a registry over `store`.
-    public init(store: any TaskStore, sinks: [any TaskEventSink] = [], logger: Logger) {
+    /// Creates a registry over `store`; with `webhooks`, visible changes are put in the store's outbox.
+    public init(store: any TaskStore, sinks: [any TaskEventSink] = [], webhooks: WebhookPlan? = nil, logger: Logger) {
         self.store = store
         self.sinks = sinks
+        self.webhooks = webhooks
         self.logger = logger
     }
 
-    /// Adds a sink (e.g. the webhook dispatcher) before tasks flow.
+    /// Adds a sink (e.g. the webhook dispatcher's wake-up) before tasks flow.
     public func addSink(_ sink: any TaskEventSink) { sinks.append(sink) }
 
     /// Stores a new task.
     public func create(_ task: MJTask) async throws {
-        try await store.save(task)
+        var task = task
+        task.revision = (task.revision ?? 0) + 1
+        let event = TaskEvent.between(nil, task)
+        try await store.save(task, outbox: outbox(task, event))
         if !task.status.isFinished { live[task.id] = task }
-        if let event = TaskEvent.between(nil, task) { await announce(task, event) }
+        if let event { await announce(task, event) }
     }
 
     /// Loads the unfinished tasks of the store into memory (startup recovery) and returns them.
+    /// Rows that cannot be read are logged and skipped: one bad row does not stop recovery.
     public func recover() async throws -> [MJTask] {
-        let tasks = try await store.unfinished()
-        for t in tasks { live[t.id] = t }
-        return tasks
+        let recovered = try await store.unfinished()
+        if !recovered.skipped.isEmpty {
+            logger.error("unreadable task rows skipped during recovery", metadata: ["ids": "\(recovered.skipped.prefix(20))"])
+        }
+        for t in recovered.tasks { live[t.id] = t }
+        return recovered.tasks
     }
 
     /// One task (memory first, then the store).
@@ -61,15 +74,29 @@ public actor TaskRegistry {
     @discardableResult
     public func update(_ id: String, _ mutate: @Sendable (inout MJTask) -> Void) async -> MJTask? {
         guard let old = live[id] else { return nil }
+        return await write(old, mutate)
+    }
+
+    /// Compare-and-set: applies `mutate` only when the task's status is one of `from` (checked and
+    /// changed in one step, so two concurrent callers cannot both win). Nil when it was not.
+    @discardableResult
+    public func transition(_ id: String, from: Set<TaskStatus>, _ mutate: @Sendable (inout MJTask) -> Void) async -> MJTask? {
+        guard let old = live[id], from.contains(old.status) else { return nil }
+        return await write(old, mutate)
+    }
+
+    private func write(_ old: MJTask, _ mutate: @Sendable (inout MJTask) -> Void) async -> MJTask {
         var new = old
         mutate(&new)
+        new.revision = (old.revision ?? 0) + 1
         let event = TaskEvent.between(old, new)
         if event != nil { new.sequence = old.sequence + 1 }
-        if new.status.isFinished { live[id] = nil } else { live[id] = new }
+        // Memory changes before the store write, so a concurrent update builds on this one.
+        if new.status.isFinished { live[new.id] = nil } else { live[new.id] = new }
         do {
-            try await store.save(new)
+            try await store.save(new, outbox: outbox(new, event))
         } catch {
-            logger.error("task store write failed", metadata: ["task": "\(id)", "error": "\(error)"])
+            logger.error("task store write failed", metadata: ["task": "\(new.id)", "error": "\(error)"])
         }
         if let event { await announce(new, event) }
         return new
@@ -79,8 +106,14 @@ public actor TaskRegistry {
     public func setSeed(_ id: String, _ seed: String) async {
         guard var task = try? await task(id: id), task.property("seed") == nil else { return }
         task.setProperty("seed", string: seed)
+        task.revision = (task.revision ?? 0) + 1
         if live[id] != nil { live[id] = task }
         try? await store.save(task)
+    }
+
+    private func outbox(_ task: MJTask, _ event: TaskEvent?) -> [OutboxDelivery] {
+        guard let event, let webhooks, let d = webhooks.delivery(for: task, event: event, now: nowMillis()) else { return [] }
+        return [d]
     }
 
     private func announce(_ task: MJTask, _ event: TaskEvent) async {

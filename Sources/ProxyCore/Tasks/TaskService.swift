@@ -396,19 +396,26 @@ public struct TaskService: Sendable {
         let outcome: EnqueueResult
         do {
             outcome = try await account.enqueue(task.id) { [registry] in
-                await registry.update(taskId) {
+                // Compare-and-set MODAL → NOT_START: of two concurrent submits only one sends a job.
+                let moved = await registry.transition(taskId, from: [.modal]) {
                     $0.status = .notStart
                     $0.prompt = finalPrompt
                     $0.promptEn = english
                     $0.pendingImages = maskImages
                     $0.setProperty("remix", nil)
                 }
+                if moved == nil { throw ModalAlreadySubmitted() }
             }
+        } catch is ModalAlreadySubmitted {
+            return validation("V29")
         } catch {
             return SubmitResult(code: 9, description: text("S3"))
         }
         return answer(outcome, task: task, account: account)
     }
+
+    /// The MODAL task was submitted by a concurrent request first.
+    struct ModalAlreadySubmitted: Error {}
 
     // MARK: other task operations
 
@@ -418,11 +425,13 @@ public struct TaskService: Sendable {
         guard !task.status.isFinished else { return validation("V32") }
         if let accountId = task.accountId, let account = await pool.account(id: accountId) { await account.cancel(taskId) }
         let reason = text("F4")
-        await registry.update(taskId) {
+        let cancelled = await registry.transition(taskId, from: [.notStart, .submitted, .inProgress, .modal]) {
             $0.status = .cancel
             $0.failReason = reason
             $0.finishTime = max(nowMillis(), $0.startTime ?? $0.submitTime)
         }
+        // Finished meanwhile: a finished task never changes.
+        guard cancelled != nil else { return validation("V32") }
         return SubmitResult(code: 1, description: text("S8"), result: taskId)
     }
 
@@ -467,6 +476,11 @@ public struct TaskService: Sendable {
                     continue
                 }
                 switch task.status {
+                case .notStart where task.nonce != nil:
+                    // Its interaction may have been sent before the crash: never send it again; its
+                    // bot messages (live or from the channel history) still reach it, else it times out.
+                    await account.adopt(task)
+                    adopted += 1
                 case .notStart:
                     await account.requeue(task.id)
                     requeued += 1

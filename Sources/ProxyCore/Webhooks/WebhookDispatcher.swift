@@ -1,10 +1,7 @@
-import AsyncHTTPClient
 import Crypto
 import DiscordKit
 import Foundation
 import Logging
-import NIOCore
-import NIOHTTP1
 import ServiceLifecycle
 
 /// Webhook settings (contract §9).
@@ -15,15 +12,20 @@ public struct WebhookSettings: Sendable {
     public var secret: String?
     public var firstRetryDelay: Duration
     public var maxRetryDelay: Duration
-    /// How long a state is retried before it is given up.
+    /// How long a state is retried (from when it was recorded) before it is given up.
     public var giveUpAfter: Duration
     public var requestTimeout: Duration
     public var userAgent: String
+    /// How often the outbox is looked at when nothing wakes the dispatcher (retries that come due).
+    public var pollInterval: Duration
+    /// Deliveries in flight at once (each to a different task).
+    public var concurrency: Int
 
     /// Creates settings with the contract's timings.
     public init(
         globalHook: String? = nil, secret: String? = nil, firstRetryDelay: Duration = .seconds(1), maxRetryDelay: Duration = .seconds(60),
-        giveUpAfter: Duration = .seconds(600), requestTimeout: Duration = .seconds(10), userAgent: String = "mjproxy/0.1.0"
+        giveUpAfter: Duration = .seconds(600), requestTimeout: Duration = .seconds(10), userAgent: String = "mjproxy/0.1.0",
+        pollInterval: Duration = .milliseconds(500), concurrency: Int = 32
     ) {
         self.globalHook = globalHook
         self.secret = secret
@@ -32,129 +34,168 @@ public struct WebhookSettings: Sendable {
         self.giveUpAfter = giveUpAfter
         self.requestTimeout = requestTimeout
         self.userAgent = userAgent
+        self.pollInterval = pollInterval
+        self.concurrency = concurrency
+    }
+
+    /// Which changes become deliveries.
+    public var plan: WebhookPlan { WebhookPlan(globalHook: globalHook) }
+
+    /// The wait before attempt `attempts + 1` after `attempts` failures: 1 s doubling, capped.
+    public func retryDelay(afterAttempts attempts: Int) -> Duration {
+        var delay = firstRetryDelay
+        for _ in 1..<max(1, min(attempts, 32)) where delay < maxRetryDelay { delay = delay * 2 }
+        return min(delay, maxRetryDelay)
     }
 }
 
-/// Delivers task changes to webhooks: per task in order, never blocking task processing; a state
-/// superseded before it is sent or retried is dropped; failures retry with doubling back-off.
+/// How a delivery reaches its receiver (the outbound policy's HTTP client in production).
+public protocol WebhookTransport: Sendable {
+    /// POSTs `body`; returns the HTTP status (redirects are not followed). Throws on network errors.
+    func post(url: String, headers: [(String, String)], body: [UInt8], timeout: Duration) async throws -> Int
+}
+
+/// Delivers the store's webhook outbox: per task in order (only the oldest pending delivery of a
+/// task is ever in flight), at least once (a delivery leaves the outbox only after a 2xx, or when
+/// superseded or given up), retried with doubling back-off across restarts. A state superseded by a
+/// newer one of the same task is dropped (contract §9). Never blocks task processing: the registry
+/// only writes rows and wakes it. On shutdown, in-flight requests are cancelled and stay in the outbox.
 public final class WebhookDispatcher: Service, TaskEventSink, Sendable {
-    /// One state of one task to POST.
-    struct Delivery: Sendable {
-        var taskId: String
-        var url: String
-        var body: String
-        var event: TaskEvent
-        var sequence: Int64
-        var deliveryId: String
-    }
-
-    /// The newest undelivered state per task, and which tasks have a worker.
-    actor Mailboxes {
-        var pending: [String: Delivery] = [:]
-        var active: Set<String> = []
-
-        /// Stores the newest state; true when a worker must be started for the task.
-        func put(_ d: Delivery) -> Bool {
-            pending[d.taskId] = d
-            return active.insert(d.taskId).inserted
-        }
-
-        /// The next state to send, or nil (and the worker ends).
-        func take(_ taskId: String) -> Delivery? {
-            if let d = pending.removeValue(forKey: taskId) { return d }
-            active.remove(taskId)
-            return nil
-        }
-
-        /// Whether a newer state than `sequence` is waiting.
-        func superseded(_ taskId: String, _ sequence: Int64) -> Bool { (pending[taskId]?.sequence ?? 0) > sequence }
-    }
-
     public let settings: WebhookSettings
-    private let http: HTTPClient
+    private let store: any TaskStore
+    private let transport: any WebhookTransport
     private let logger: Logger
-    private let mailboxes = Mailboxes()
-    private let stream: AsyncStream<String>
-    private let continuation: AsyncStream<String>.Continuation
+    private let wakeStream: AsyncStream<Void>
+    private let wakeContinuation: AsyncStream<Void>.Continuation
+    /// Tasks with a delivery in flight.
+    private let inFlight = Locked<Set<String>>([])
     /// Counters by result (`ok`, `retry`, `dropped`, `gave_up`), for metrics and tests.
     public let counters = Locked<[String: Int]>([:])
 
-    /// Creates a dispatcher using `http`.
-    public init(settings: WebhookSettings, http: HTTPClient, logger: Logger) {
+    /// Creates a dispatcher over `store`'s outbox.
+    public init(settings: WebhookSettings, store: any TaskStore, transport: any WebhookTransport, logger: Logger) {
         self.settings = settings
-        self.http = http
+        self.store = store
+        self.transport = transport
         self.logger = logger
-        (stream, continuation) = AsyncStream<String>.makeStream()
+        (wakeStream, wakeContinuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
     }
 
-    public func taskChanged(_ task: MJTask, event: TaskEvent) async {
-        guard let url = task.notifyHook ?? settings.globalHook, !url.isEmpty else { return }
-        let d = Delivery(
-            taskId: task.id, url: url, body: task.json.compactString, event: event, sequence: task.sequence,
-            deliveryId: UUID().uuidString.lowercased())
-        if await mailboxes.put(d) { continuation.yield(task.id) }
-    }
+    /// A new change was stored: look at the outbox now.
+    public func taskChanged(_ task: MJTask, event: TaskEvent) async { wakeContinuation.yield() }
+
+    /// Deliveries waiting in the outbox.
+    public func pending() async -> Int { (try? await store.outboxDepth()) ?? 0 }
 
     public func run() async throws {
+        let wake = wakeContinuation
+        let interval = settings.pollInterval
         await withDiscardingTaskGroup { group in
-            for await taskId in stream.cancelOnGracefulShutdown() {
-                group.addTask { await self.drain(taskId) }
+            // A ticker so retries that come due are picked up without a change to wake us.
+            group.addTask {
+                while !Task.isCancelled {
+                    do { try await Task.sleep(for: interval) } catch { return }
+                    wake.yield()
+                }
             }
+            wake.yield()
+            for await _ in wakeStream.cancelOnGracefulShutdown() {
+                await dispatchDue(into: &group)
+            }
+            // Shutdown: cancel in-flight requests; their deliveries stay in the outbox for the next start.
+            group.cancelAll()
         }
     }
 
     private func count(_ key: String) { counters.withLock { $0[key, default: 0] += 1 } }
 
-    private func drain(_ taskId: String) async {
-        while let d = await mailboxes.take(taskId) {
-            await deliver(d)
+    /// Starts a delivery for each task whose oldest pending delivery is due.
+    private func dispatchDue(into group: inout DiscardingTaskGroup) async {
+        let busy = inFlight.value
+        let room = settings.concurrency - busy.count
+        guard room > 0 else { return }
+        let due: [OutboxDelivery]
+        do {
+            due = try await store.dueDeliveries(now: nowMillis(), limit: room, excluding: busy)
+        } catch {
+            logger.error("webhook outbox unreadable", metadata: ["error": "\(error)"])
+            return
         }
+        var dropped = false
+        for d in due {
+            if d.superseded {
+                // A newer state of this task waits: this one is not sent (contract §9).
+                try? await store.removeDelivery(id: d.id)
+                count("dropped")
+                dropped = true
+                continue
+            }
+            guard inFlight.withLock({ $0.insert(d.taskId).inserted }) else { continue }
+            group.addTask { await self.attempt(d) }
+        }
+        if dropped { wakeContinuation.yield() }
     }
 
-    private func deliver(_ d: Delivery) async {
-        let started = ContinuousClock.now
-        var delay = settings.firstRetryDelay
-        while !Task.isCancelled {
-            if await send(d) {
+    /// One attempt; then the row is removed (sent / given up) or rescheduled.
+    private func attempt(_ d: OutboxDelivery) async {
+        defer {
+            inFlight.withLock { _ = $0.remove(d.taskId) }
+            wakeContinuation.yield()
+        }
+        let ok = await send(d)
+        if Task.isCancelled && !ok { return }  // shutting down: it stays in the outbox
+        do {
+            if ok {
                 count("ok")
+                try await store.removeDelivery(id: d.id)
                 return
             }
-            if ContinuousClock.now - started + delay > settings.giveUpAfter {
+            let now = nowMillis()
+            let delay = settings.retryDelay(afterAttempts: d.attempts + 1)
+            if now + delay.milliseconds - d.createdAt > settings.giveUpAfter.milliseconds {
                 count("gave_up")
                 logger.warning("webhook gave up", metadata: ["task": "\(d.taskId)", "event": "\(d.event.rawValue)"])
+                try await store.removeDelivery(id: d.id)
                 return
             }
             count("retry")
-            try? await Task.sleep(for: delay)
-            delay = min(delay * 2, settings.maxRetryDelay)
-            if await mailboxes.superseded(d.taskId, d.sequence) {
-                count("dropped")
-                return
-            }
+            try await store.rescheduleDelivery(id: d.id, attempts: d.attempts + 1, nextAttempt: now + delay.milliseconds)
+        } catch {
+            logger.error("webhook outbox write failed", metadata: ["task": "\(d.taskId)", "error": "\(error)"])
         }
     }
 
-    /// One POST; true on 2xx.
-    private func send(_ d: Delivery) async -> Bool {
-        var request = HTTPClientRequest(url: d.url)
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/json")
-        request.headers.add(name: "User-Agent", value: settings.userAgent)
-        request.headers.add(name: "X-Mjproxy-Event", value: d.event.rawValue)
-        request.headers.add(name: "X-Mjproxy-Delivery", value: d.deliveryId)
-        request.headers.add(name: "X-Mjproxy-Sequence", value: String(d.sequence))
+    /// The headers of a delivery (signature over the raw body when a secret is set).
+    func headers(for d: OutboxDelivery) -> [(String, String)] {
+        var headers = [
+            ("Content-Type", "application/json"), ("User-Agent", settings.userAgent), ("X-Mjproxy-Event", d.event.rawValue),
+            ("X-Mjproxy-Delivery", d.deliveryId), ("X-Mjproxy-Sequence", String(d.sequence)),
+        ]
         if let secret = settings.secret, !secret.isEmpty {
             let mac = HMAC<SHA256>.authenticationCode(for: Data(d.body.utf8), using: SymmetricKey(data: Data(secret.utf8)))
-            request.headers.add(name: "X-Mjproxy-Signature", value: "sha256=" + mac.map { String(format: "%02x", $0) }.joined())
+            headers.append(("X-Mjproxy-Signature", "sha256=" + mac.map { String(format: "%02x", $0) }.joined()))
         }
-        request.body = .bytes(ByteBuffer(string: d.body))
+        return headers
+    }
+
+    /// One POST; true on 2xx.
+    private func send(_ d: OutboxDelivery) async -> Bool {
         do {
-            let response = try await http.execute(request, timeout: .seconds(settings.requestTimeout.components.seconds))
-            _ = try? await response.body.collect(upTo: 1 << 20)
-            return (200..<300).contains(Int(response.status.code))
+            let status = try await transport.post(url: d.url, headers: headers(for: d), body: Array(d.body.utf8), timeout: settings.requestTimeout)
+            return (200..<300).contains(status)
         } catch {
             logger.debug("webhook delivery failed", metadata: ["task": "\(d.taskId)", "error": "\(error)"])
             return false
         }
+    }
+}
+
+extension Duration {
+    /// Whole milliseconds (saturating).
+    var milliseconds: Int64 {
+        let c = components
+        let ms = c.seconds.multipliedReportingOverflow(by: 1000)
+        guard !ms.overflow else { return c.seconds < 0 ? .min : .max }
+        return ms.partialValue.addingReportingOverflow(c.attoseconds / 1_000_000_000_000_000).overflow ? .max : ms.partialValue + c.attoseconds / 1_000_000_000_000_000
     }
 }
