@@ -33,8 +33,9 @@ final class AppRuntime: Sendable {
         self.logger = logger
         store = try await SQLiteTaskStore.open(path: config.storePath, logger: logger)
         http = HTTPClient(eventLoopGroupProvider: .singleton)
-        webhooks = WebhookDispatcher(settings: WebhookSettings(globalHook: config.webhookURL, secret: config.webhookSecret), http: http, logger: logger)
-        registry = TaskRegistry(store: store, sinks: [webhooks], logger: logger)
+        let webhookSettings = WebhookSettings(globalHook: config.webhookURL, secret: config.webhookSecret)
+        webhooks = WebhookDispatcher(settings: webhookSettings, store: store, transport: HTTPClientWebhookTransport(http: http), logger: logger)
+        registry = TaskRegistry(store: store, sinks: [webhooks], webhooks: webhookSettings.plan, logger: logger)
         pool = AccountPool()
         var prompts = PromptPolicy()
         switch config.translateWay {
@@ -86,6 +87,7 @@ final class AppRuntime: Sendable {
         }
         var reasons: [JSONValue] = []
         if !recovered.value { reasons.append("startup recovery not finished") }
+        do { try await store.ping() } catch { reasons.append("store unavailable") }
         if connected == 0 { reasons.append("no connected account") }
         if reasons.isEmpty {
             return (true, ["status": "READY", "accounts": ["connected": .int(Int64(connected)), "enabled": .int(Int64(enabled))]])
@@ -149,8 +151,13 @@ final class AppRuntime: Sendable {
         services.append(.init(service: pool))
         services.append(.init(service: Bootstrap { try await self.bootstrap() }, successTerminationBehavior: .ignore))
         services.append(.init(service: makeApplication()))
-        let group = ServiceGroup(
-            configuration: .init(services: services, gracefulShutdownSignals: signals ? [.sigterm, .sigint] : [], logger: logger))
+        var groupConfiguration = ServiceGroupConfiguration(
+            services: services, gracefulShutdownSignals: signals ? [.sigterm, .sigint] : [], logger: logger)
+        // SIGTERM ends within 10 s: what has not stopped gracefully by then is cancelled (undelivered
+        // webhooks stay in the store's outbox; unfinished tasks are recovered at the next start).
+        groupConfiguration.maximumGracefulShutdownDuration = .seconds(6)
+        groupConfiguration.maximumCancellationDuration = .seconds(2)
+        let group = ServiceGroup(configuration: groupConfiguration)
         self.group.withLock { $0 = group }
         do {
             try await group.run()
