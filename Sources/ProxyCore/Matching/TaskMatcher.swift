@@ -104,7 +104,8 @@ public struct TaskMatcher: Sendable {
         case .error, .failedText, .notice:
             return replyTarget(m)
         case .finished(let c):
-            guard mentionsOwnUser(c), let hash = MJMessageParser.jobHash(of: m) else { return byContent(m, c, final: true) }
+            guard mentionsOwnUser(c) else { return nil }
+            guard let hash = MJMessageParser.jobHash(of: m) else { return byContent(m, c, final: true) }
             if let id = hashes[hash], tasks[id]?.botApplicationId == m.author.id { return id }
             return byContent(m, c, final: true)
         case .started(let c), .progress(let c, _):
@@ -115,12 +116,12 @@ public struct TaskMatcher: Sendable {
         }
     }
 
-    /// An error without nonce: the task whose message it replies to, else the one task started from that message.
+    /// An error without nonce: the task whose message it replies to, else the only task started from that message.
     private func replyTarget(_ m: Message) -> String? {
         guard let ref = m.message_reference?.message_id else { return nil }
         if let id = messages[ref] { return tasks[id] != nil ? id : nil }
-        let waiting = tasks.values.filter { $0.parentMessageId == ref && $0.phase == .submitted && $0.botApplicationId == m.author.id }
-        return waiting.count == 1 ? waiting[0].id : nil
+        let started = tasks.values.filter { $0.parentMessageId == ref && $0.phase != .preparing && $0.botApplicationId == m.author.id }
+        return started.count == 1 ? started[0].id : nil
     }
 
     private func mentionsOwnUser(_ c: MJContent) -> Bool {
