@@ -1,9 +1,5 @@
 import Foundation
-import HTTPTypes
-import HummingbirdWSClient
 import Logging
-import NIOCore
-import NIOWebSocket
 import Synchronization
 
 /// Where and how one account connects to the gateway.
@@ -17,11 +13,19 @@ public struct GatewayConfiguration: Sendable {
     public var apiVersion: Int
     /// Upper bound of the reconnect back-off.
     public var maxBackoff: Duration
+    /// Lower bound (first ceiling) of the reconnect back-off.
+    public var minBackoff: Duration
+    /// A session up this long (or with an acknowledged heartbeat) resets the back-off.
+    public var stableSessionAfter: Duration
+    /// Dispatches buffered between the socket reader and the event handler. When the handler falls
+    /// this far behind, the connection is closed and resumed (Discord replays what was not taken).
+    public var eventBufferSize: Int
 
     /// Creates a configuration.
     public init(
         url: String, token: String, userAgent: String, compress: Bool = true, apiVersion: Int = 9,
-        maxBackoff: Duration = .seconds(60)
+        maxBackoff: Duration = .seconds(60), minBackoff: Duration = .seconds(1), stableSessionAfter: Duration = .seconds(60),
+        eventBufferSize: Int = 4096
     ) {
         self.url = url
         self.token = token
@@ -29,6 +33,9 @@ public struct GatewayConfiguration: Sendable {
         self.compress = compress
         self.apiVersion = apiVersion
         self.maxBackoff = maxBackoff
+        self.minBackoff = minBackoff
+        self.stableSessionAfter = stableSessionAfter
+        self.eventBufferSize = max(1, eventBufferSize)
     }
 
     /// The query string every (re)connection uses.
@@ -50,30 +57,46 @@ public let fatalGatewayCloseCodes: Set<Int> = [4004, 4010, 4011, 4012, 4013, 401
 
 /// A user-account gateway connection: HELLO → heartbeat → IDENTIFY/RESUME → dispatches, with
 /// zombie detection, op 7 / op 9 handling and resume after any drop.
+///
+/// The socket reader never waits for the event handler: dispatches and status changes go, in
+/// order, through a bounded buffer to one consumer task that calls `onEvent` / `onStatus`, so
+/// heartbeats and their ACKs keep flowing while a handler awaits a REST call. Reconnects wait a
+/// `ReconnectBackoff` delay (full jitter, capped, reset only after a stable session); op 9 waits
+/// 1–5 s. All waiting happens on the injected clock.
 public final class GatewayClient: Sendable {
-    private struct SessionState {
+    struct SessionState {
         var sessionId: String?
         var resumeURL: String?
         var sequence: Int?
         var userId: String?
         var connected = false
+        var reconnectAttempt = 0
+        var acknowledgedHeartbeats = 0
     }
 
     /// What to do after a connection ended.
-    private enum Next {
+    enum Next {
         case resume
         case identify
         case fatal(Int, String)
     }
 
-    public let configuration: GatewayConfiguration
-    private let logger: Logger
-    private let state = Locked(SessionState())
+    /// What the consumer task delivers, in arrival order.
+    enum Delivery: Sendable {
+        case event(GatewayEvent)
+        case status(GatewayStatus)
+    }
 
-    /// Creates a client; nothing happens until `run`.
-    public init(configuration: GatewayConfiguration, logger: Logger) {
+    public let configuration: GatewayConfiguration
+    let logger: Logger
+    let state = Locked(SessionState())
+    let timer: GatewayTimer
+
+    /// Creates a client; nothing happens until `run`. `clock` drives heartbeats, back-off and zombie detection.
+    public init(configuration: GatewayConfiguration, logger: Logger, clock: any Clock<Duration> = ContinuousClock()) {
         self.configuration = configuration
         self.logger = logger
+        self.timer = GatewayTimer(clock)
     }
 
     /// The live session id (what `/interactions` bodies must carry), once READY arrived.
@@ -82,36 +105,63 @@ public final class GatewayClient: Sendable {
     public var userId: String? { state.withLock { $0.userId } }
     /// True while a session is established.
     public var isConnected: Bool { state.withLock { $0.connected } }
+    /// Consecutive connections that ended before they were stable (drives the back-off).
+    public var reconnectAttempt: Int { state.withLock { $0.reconnectAttempt } }
+    /// Heartbeat ACKs received over the client's lifetime (diagnostics).
+    public var acknowledgedHeartbeats: Int { state.withLock { $0.acknowledgedHeartbeats } }
 
-    /// Runs until cancelled or a fatal close. Calls `onEvent` for every dispatch (in order, from one task)
-    /// and `onStatus` on connection changes.
+    /// Runs until cancelled or a fatal close. Calls `onEvent` for every dispatch and `onStatus` on
+    /// connection changes, in order, from one task that is not the socket reader.
     public func run(
         onEvent: @escaping @Sendable (GatewayEvent) async -> Void,
         onStatus: @escaping @Sendable (GatewayStatus) async -> Void
     ) async {
-        var failures = 0
+        let (stream, continuation) = AsyncStream<Delivery>.makeStream(bufferingPolicy: .bufferingOldest(configuration.eventBufferSize))
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for await delivery in stream {
+                    switch delivery {
+                    case .event(let event): await onEvent(event)
+                    case .status(let status): await onStatus(status)
+                    }
+                }
+            }
+            await connectLoop { delivery in
+                if case .enqueued = continuation.yield(delivery) { return true }
+                return false
+            }
+            // Fatal close or cancellation: let the consumer hand over what is buffered, then stop.
+            continuation.finish()
+            await group.waitForAll()
+        }
+        state.withLock { $0.connected = false }
+    }
+
+    /// Connects, and reconnects after every drop, until cancelled or fatal.
+    private func connectLoop(deliver: @escaping @Sendable (Delivery) -> Bool) async {
+        var backoff = ReconnectBackoff(
+            minimum: configuration.minBackoff, maximum: configuration.maxBackoff, stableAfter: configuration.stableSessionAfter)
+        var random = SystemRandomNumberGenerator()
         while !Task.isCancelled {
-            await onStatus(.connecting)
+            _ = deliver(.status(.connecting))
             let resumeURL = state.withLock { $0.sessionId != nil ? $0.resumeURL : nil }
-            let target = resumeURL ?? configuration.url
+            let resume = state.withLock { $0.sessionId != nil }
+            let connection = ConnectionRecord()
             let next: Next
-            var established = false
             do {
-                (next, established) = try await connectOnce(
-                    base: target, resume: resumeURL != nil && state.withLock { $0.sessionId != nil }, onEvent: onEvent,
-                    onStatus: onStatus)
+                next = try await connectOnce(base: resumeURL ?? configuration.url, resume: resume, record: connection, deliver: deliver)
             } catch is CancellationError {
                 break
             } catch {
                 logger.info("gateway connection failed", metadata: ["error": "\(error)"])
-                next = state.withLock { $0.sessionId } != nil ? .resume : .identify
+                next = resume ? .resume : .identify
             }
             state.withLock { $0.connected = false }
             if Task.isCancelled { break }
             switch next {
             case .fatal(let code, let reason):
                 state.withLock { $0 = SessionState() }
-                await onStatus(.fatal(code: code, reason: reason))
+                _ = deliver(.status(.fatal(code: code, reason: reason)))
                 return
             case .identify:
                 state.withLock {
@@ -122,171 +172,31 @@ public final class GatewayClient: Sendable {
             case .resume:
                 break
             }
-            await onStatus(.disconnected(reason: "connection closed"))
-            failures = established ? 0 : failures + 1
-            // Back off exponentially on repeated failures (a resume right after a clean drop waits ~0.25 s).
-            let base = 250 * (1 << min(failures, 8))
-            let capped = min(Double(base) / 1000, Double(configuration.maxBackoff.components.seconds))
-            let jittered = capped * Double.random(in: 0.8...1.2)
-            do { try await Task.sleep(for: .milliseconds(Int(jittered * 1000))) } catch { break }
+            _ = deliver(.status(.disconnected(reason: "connection closed")))
+            let record = connection.box.value
+            let uptime = record.establishedAt.map { timer.elapsed() - $0 }
+            backoff.connectionEnded(uptime: uptime, acknowledgedHeartbeats: record.acks)
+            state.withLock { $0.reconnectAttempt = backoff.attempt }
+            var delay = backoff.delay(using: &random)
+            if record.invalidSession { delay = max(delay, ReconnectBackoff.invalidSessionDelay(using: &random)) }
+            logger.debug("gateway reconnecting", metadata: ["delay": "\(delay)", "attempt": "\(backoff.attempt)"])
+            do { try await timer.sleep(delay) } catch { break }
         }
-        state.withLock { $0.connected = false }
+    }
+}
+
+/// What one connection did, for the back-off decision after it ended.
+final class ConnectionRecord: Sendable {
+    struct Facts: Sendable {
+        /// Timer reading at READY/RESUMED.
+        var establishedAt: Duration?
+        /// Heartbeat ACKs on this connection.
+        var acks = 0
+        /// The server sent op 9.
+        var invalidSession = false
     }
 
-    private func connectOnce(
-        base: String, resume: Bool, onEvent: @escaping @Sendable (GatewayEvent) async -> Void,
-        onStatus: @escaping @Sendable (GatewayStatus) async -> Void
-    ) async throws -> (Next, Bool) {
-        let url = base.hasSuffix("/") ? base + configuration.query : base + "/" + configuration.query
-        var headers = HTTPFields()
-        headers[.userAgent] = configuration.userAgent
-        headers[.cacheControl] = "no-cache"
-        headers[.acceptLanguage] = "en-US,en;q=0.9"
-        let outcome = Locked<Next?>(nil)
-        let establishedBox = Locked(false)
-        let closeFrame = try await WebSocketClient.connect(
-            url: url, configuration: .init(maxFrameSize: 1 << 24, additionalHeaders: headers), logger: logger
-        ) { inbound, outbound, _ in
-            let next = try await self.session(
-                inbound: inbound, outbound: outbound, resume: resume, established: establishedBox, onEvent: onEvent,
-                onStatus: onStatus)
-            outcome.withLock { $0 = next }
-        }
-        let established = establishedBox.withLock { $0 }
-        if let decided = outcome.withLock({ $0 }) { return (decided, established) }
-        if let frame = closeFrame {
-            let code = Int(UInt16(webSocketErrorCode: frame.closeCode))
-            let reason = frame.reason ?? ""
-            logger.info("gateway closed by server", metadata: ["code": "\(code)", "reason": "\(reason)"])
-            if fatalGatewayCloseCodes.contains(code) {
-                return (.fatal(code, closeCodeMeaning(code) + (reason.isEmpty ? "" : " — \(reason)")), established)
-            }
-            if code == 4007 || code == 4009 || code == 1000 || code == 1001 { return (.identify, established) }
-        }
-        return (.resume, established)
-    }
-
-    /// Handles one open socket; returns what to do next when the client itself decides to leave.
-    private func session(
-        inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, resume: Bool, established: Locked<Bool>,
-        onEvent: @escaping @Sendable (GatewayEvent) async -> Void, onStatus: @escaping @Sendable (GatewayStatus) async -> Void
-    ) async throws -> Next? {
-        let inflater = configuration.compress ? try ZlibStreamInflater() : nil
-        let acked = Locked(true)
-        let token = configuration.token
-        func send(_ text: String) async throws { try await outbound.write(.text(text)) }
-        func sendHeartbeat() async throws {
-            let seq = state.withLock { $0.sequence }
-            try await send(try DiscordJSON.encodeString(GatewayCommand<Int>(op: 1, d: seq)))
-        }
-        return try await withThrowingTaskGroup(of: Next?.self) { group in
-            var decided: Next?
-            var heartbeatStarted = false
-            for try await message in inbound.messages(maxSize: 1 << 26) {
-                let bytes: [UInt8]
-                switch message {
-                case .text(let text): bytes = Array(text.utf8)
-                case .binary(let buffer):
-                    if let inflater {
-                        guard let inflated = try inflater.feed(buffer.readableBytesView) else { continue }
-                        bytes = inflated
-                    } else {
-                        bytes = Array(buffer.readableBytesView)
-                    }
-                }
-                let data = Data(bytes)
-                let header = try JSONDecoder().decode(GatewayHeader.self, from: data)
-                switch header.op {
-                case GatewayOpcode.hello.rawValue:
-                    let hello = try JSONDecoder().decode(GatewayPayload<HelloData>.self, from: data).d
-                    let interval = Duration.milliseconds(hello?.heartbeat_interval ?? 41250)
-                    if !heartbeatStarted {
-                        heartbeatStarted = true
-                        group.addTask {
-                            // First beat after interval × jitter, then every interval; a beat without the
-                            // previous ACK means a zombie connection: close so the caller resumes.
-                            try await Task.sleep(for: interval * Double.random(in: 0.05...1.0))
-                            while !Task.isCancelled {
-                                let wasAcked = acked.withLock { a in
-                                    let v = a
-                                    a = false
-                                    return v
-                                }
-                                if !wasAcked {
-                                    self.logger.warning("gateway heartbeat not acknowledged; reconnecting")
-                                    try? await outbound.close(.unknown(4000), reason: "zombie connection")
-                                    return .resume
-                                }
-                                try await sendHeartbeat()
-                                try await Task.sleep(for: interval)
-                            }
-                            return nil
-                        }
-                    }
-                    let current = state.withLock { $0 }
-                    if resume, let sessionId = current.sessionId {
-                        try await send(
-                            try DiscordJSON.encodeString(
-                                GatewayCommand(op: 6, d: ResumeData(token: token, session_id: sessionId, seq: current.sequence))))
-                    } else {
-                        let props = ClientProperties(userAgent: configuration.userAgent)
-                        try await send(try DiscordJSON.encodeString(GatewayCommand(op: 2, d: IdentifyData(token: token, properties: props))))
-                    }
-                case GatewayOpcode.heartbeatAck.rawValue:
-                    acked.withLock { $0 = true }
-                case GatewayOpcode.heartbeat.rawValue:
-                    try await sendHeartbeat()
-                case GatewayOpcode.reconnect.rawValue:
-                    logger.info("gateway asked to reconnect (op 7)")
-                    decided = .resume
-                case GatewayOpcode.invalidSession.rawValue:
-                    let resumable = (try? JSONDecoder().decode(GatewayPayload<Bool>.self, from: data).d) ?? false
-                    logger.info("gateway invalid session", metadata: ["resumable": "\(resumable ?? false)"])
-                    decided = (resumable ?? false) ? .resume : .identify
-                case GatewayOpcode.dispatch.rawValue:
-                    if let s = header.s { state.withLock { $0.sequence = s } }
-                    guard let name = header.t else { break }
-                    let event: GatewayEvent
-                    do {
-                        event = try GatewayEvent.decode(name: name, frame: data)
-                    } catch {
-                        logger.warning("undecodable dispatch", metadata: ["event": "\(name)", "error": "\(error)"])
-                        continue
-                    }
-                    switch event {
-                    case .ready(let ready):
-                        state.withLock {
-                            $0.sessionId = ready.session_id
-                            $0.resumeURL = ready.resume_gateway_url
-                            $0.userId = ready.user.id
-                            $0.connected = true
-                        }
-                        established.withLock { $0 = true }
-                        await onStatus(.connected(sessionId: ready.session_id, resumed: false))
-                    case .resumed:
-                        state.withLock { $0.connected = true }
-                        established.withLock { $0 = true }
-                        await onStatus(.connected(sessionId: state.withLock { $0.sessionId } ?? "", resumed: true))
-                    default: break
-                    }
-                    await onEvent(event)
-                default:
-                    break
-                }
-                if let decided {
-                    // Close with a non-1000 code so the session stays resumable on Discord's side.
-                    try? await outbound.close(.unknown(4000), reason: "reconnecting")
-                    group.cancelAll()
-                    return decided
-                }
-            }
-            group.cancelAll()
-            while let result = try? await group.next() {
-                if let r = result { return r }
-            }
-            return nil
-        }
-    }
+    let box = Locked(Facts())
 }
 
 /// Human-readable meaning of a gateway close code (for account disable reasons).
