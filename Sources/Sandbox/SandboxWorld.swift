@@ -224,9 +224,13 @@ public actor SandboxWorld {
     func message(id: String, channelId: String) -> Message? { messages[channelId]?.first { $0.id == id } }
 
     /// Newest-first messages of a channel.
-    func recentMessages(channelId: String, limit: Int, before: String?) -> [Message] {
+    func recentMessages(channelId: String, limit: Int, before: String?, after: String? = nil) -> [Message] {
         var list = Array((messages[channelId] ?? []).reversed()).filter { ($0.flags ?? 0) & 64 == 0 }
         if let before, let b = Int64(before) { list = list.filter { (Int64($0.id) ?? 0) < b } }
+        if let after, let a = Int64(after) {
+            // Like Discord: the `limit` messages right after `after`, still listed newest first.
+            return Array(list.filter { (Int64($0.id) ?? 0) > a }.suffix(limit))
+        }
         return Array(list.prefix(limit))
     }
 

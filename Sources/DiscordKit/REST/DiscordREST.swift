@@ -50,6 +50,8 @@ public protocol DiscordRESTClient: Sendable {
     func openDM(recipientId: String) async throws -> String
     /// The current user (token probe).
     func currentUser() async throws -> DiscordUser
+    /// `GET /channels/{id}/messages?after=…&limit=…`: up to `limit` (≤ 100) messages after `after`, oldest first.
+    func channelMessages(channelId: String, after: String, limit: Int) async throws -> [Message]
     /// POSTs JSON to a bot activity (e.g. the inpaint editor's submit-job); the user token goes along.
     func postActivity(url: String, body: JSONValue) async throws
     /// Downloads a file from any http(s) URL (image links given to the proxy).
@@ -221,5 +223,12 @@ public struct HTTPDiscordREST: DiscordRESTClient {
     public func currentUser() async throws -> DiscordUser {
         let (_, body) = try await request(.GET, "/users/@me")
         return try decode(DiscordUser.self, body)
+    }
+
+    public func channelMessages(channelId: String, after: String, limit: Int) async throws -> [Message] {
+        let (_, body) = try await request(
+            .GET, "/channels/\(channelId)/messages?after=\(after)&limit=\(min(100, max(1, limit)))", route: "GET messages/\(channelId)")
+        // Discord answers newest first; callers want them in the order they happened.
+        return try decode([Message].self, body).sorted { Snowflake.compare($0.id, $1.id) < 0 }
     }
 }

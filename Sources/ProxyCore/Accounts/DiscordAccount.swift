@@ -54,6 +54,8 @@ public actor DiscordAccount {
     var dmChannels: [BotType: String] = [:]
     var pendingModals: [(taskId: String, event: ModalEvent)] = []
     var settingsSyncDue = false
+    /// A new session began: read the channel history for results missed meanwhile.
+    var catchUpDue = false
     var waiters: [UUID: MessageWaiter] = [:]
     var seedLookups: [String: [CheckedContinuation<String?, Never>]] = [:]
     let wake: AsyncStream<Void>.Continuation
@@ -125,6 +127,11 @@ public actor DiscordAccount {
         matcher.track(TaskFacts(task))
         if let nonce = task.nonce { matcher.bind(nonce: nonce, to: task.id) }
         if let pm = task.property("progressMessageId") { matcher.bind(messageId: pm, to: task.id) }
+        // Already connected (recovery ran after READY): read what arrived while the proxy was down.
+        if status == .connected {
+            catchUpDue = true
+            wake.yield()
+        }
     }
 
     /// Cancels a task of this account: waiting ones leave the queue; a started Discord job keeps its
@@ -157,6 +164,10 @@ public actor DiscordAccount {
                     settingsSyncDue = false
                     group.addTask { await self.syncSettings() }
                 }
+                if catchUpDue {
+                    catchUpDue = false
+                    group.addTask { await self.catchUp() }
+                }
             }
             group.cancelAll()
         }
@@ -175,6 +186,7 @@ public actor DiscordAccount {
             if let user = gateway.userId { matcher.ownUserId = user }
             logger.info("account connected", metadata: ["resumed": "\(resumed)"])
             if !resumed && behaviour.syncSettings { settingsSyncDue = true }
+            if !resumed { catchUpDue = true }
             wake.yield()
         case .disconnected: if status != .disabled { status = .disconnected }
         case .fatal(let code, let reason):

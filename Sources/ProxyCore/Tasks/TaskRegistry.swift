@@ -111,6 +111,20 @@ public actor TaskRegistry {
         try? await store.save(task)
     }
 
+    // MARK: channel cursors (history catch-up)
+
+    /// The newest bot message handled in `channelId`, as stored.
+    public func cursor(channelId: String) async -> String? { try? await store.cursor(channelId: channelId) }
+
+    /// Records that bot messages up to `messageId` were handled in `channelId`.
+    public func advanceCursor(channelId: String, messageId: String) async {
+        do {
+            try await store.advanceCursor(channelId: channelId, messageId: messageId)
+        } catch {
+            logger.warning("channel cursor write failed", metadata: ["channel": "\(channelId)", "error": "\(error)"])
+        }
+    }
+
     private func outbox(_ task: MJTask, _ event: TaskEvent?) -> [OutboxDelivery] {
         guard let event, let webhooks, let d = webhooks.delivery(for: task, event: event, now: nowMillis()) else { return [] }
         return [d]

@@ -179,7 +179,8 @@ struct SandboxRoutes: Sendable {
             case .success(let access): channel = access.channel
             }
             let limit = min(100, max(1, request.uri.queryParameters.get("limit", as: Int.self) ?? 50))
-            let list = await world.recentMessages(channelId: channel, limit: limit, before: request.uri.queryParameters.get("before"))
+            let list = await world.recentMessages(
+                channelId: channel, limit: limit, before: request.uri.queryParameters.get("before"), after: request.uri.queryParameters.get("after"))
             return Self.encodable(list)
         }
         api.get("channels/:channel/messages/:message") { request, context in

@@ -1,0 +1,54 @@
+import DiscordKit
+import Foundation
+import Logging
+
+extension DiscordAccount {
+    /// Pages read per channel in one catch-up (100 messages each).
+    static let catchUpPageLimit = 20
+
+    /// Records a bot message of an own channel as handled, so a later catch-up starts after it.
+    func noteHandled(_ m: Message) async {
+        guard BotType(applicationId: m.author.id) != nil, isOwnChannel(m.channel_id) else { return }
+        await registry.advanceCursor(channelId: m.channel_id, messageId: m.id)
+    }
+
+    /// After a new session (READY, or a RESUME that failed): reads each own channel's history since
+    /// the last handled bot message, so results that arrived while the proxy was away or
+    /// disconnected reach their tasks. Messages older than the oldest running task cannot be its
+    /// result and are skipped. Runs off the gateway's read loop.
+    func catchUp() async {
+        let running = slots.running.keys
+        guard !running.isEmpty else { return }
+        var oldestSubmit = Int64.max
+        for id in running {
+            if let task = try? await registry.task(id: id) { oldestSubmit = min(oldestSubmit, task.submitTime) }
+        }
+        guard oldestSubmit != .max else { return }
+        // A snowflake just before the oldest running task was submitted.
+        let floor = Snowflake.make(milliseconds: max(Snowflake.epoch, oldestSubmit - 1000), increment: 0)
+        var channels = [config.channelId]
+        channels += dmChannels.values.filter { $0 != config.channelId }
+        var seen = 0
+        for channel in channels {
+            var after = floor
+            if let cursor = await registry.cursor(channelId: channel), Snowflake.compare(cursor, after) > 0 { after = cursor }
+            for _ in 0..<Self.catchUpPageLimit {
+                let page: [Message]
+                do {
+                    page = try await rest.channelMessages(channelId: channel, after: after, limit: 100)
+                } catch {
+                    logger.warning("channel history unavailable", metadata: ["channel": "\(channel)", "error": "\(error)"])
+                    break
+                }
+                for m in page where BotType(applicationId: m.author.id) != nil {
+                    seen += 1
+                    await handleMessage(m)
+                    await noteHandled(m)
+                }
+                guard page.count == 100, let last = page.last?.id else { break }
+                after = last
+            }
+        }
+        if seen > 0 { logger.info("channel history read after reconnect", metadata: ["botMessages": "\(seen)"]) }
+    }
+}
