@@ -49,6 +49,7 @@ extension MidjourneyBot {
             await pause(0.5)
             return await sendInteractionEvent("INTERACTION_FAILURE", i, reason: 1)
         }
+        await markPressed(customId, on: source)
         let remix = userSettings(i.user.id, i.applicationId).remix
         func modal(_ kind: PendingModal.Kind, _ id: String, _ input: String, _ title: String, _ value: String) async {
             await openModal(
@@ -114,6 +115,24 @@ extension MidjourneyBot {
             await pause(0.5)
             await sendInteractionEvent("INTERACTION_FAILURE", i, reason: 1)
         }
+    }
+
+    /// Midjourney edits a job message when one of its buttons is pressed: that button turns green
+    /// (style 3). The edit starts from the channel's current copy, so concurrent presses add up.
+    func markPressed(_ customId: String, on source: Message) async {
+        var current = await world.message(id: source.id, channelId: source.channel_id) ?? source
+        guard current.components.contains(where: { row in row.components?.contains { $0.custom_id == customId } ?? false }) else { return }
+        current.components = current.components.map { row in
+            var row = row
+            row.components = row.components?.map { c in
+                var c = c
+                if c.custom_id == customId { c.style = 3 }
+                return c
+            }
+            return row
+        }
+        current.edited_timestamp = timestamp()
+        await world.update(current)
     }
 
     /// The prompt `index` of a describe (1️⃣ …) or shorten result embed.
@@ -299,17 +318,6 @@ extension MidjourneyBot {
             message_reference: MessageReference(message_id: source.id, channel_id: source.channel_id, guild_id: source.guild_id),
             referenced_message: source)
         await world.create(reply)
-        var pressed = source
-        pressed.components = pressed.components.map { row in
-            var row = row
-            row.components = row.components?.map { c in
-                var c = c
-                if c.custom_id == i.customId { c.style = 1 }
-                return c
-            }
-            return row
-        }
-        await world.update(pressed)
         remember(
             BotJob(
                 hash: hash, prompt: job.prompt, botId: i.applicationId, userId: i.user.id, channelId: i.channelId, messageId: reply.id,
