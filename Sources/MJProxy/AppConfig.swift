@@ -30,6 +30,10 @@ struct AppConfig: Sendable {
     var imageSeedWithoutSecret = false
     /// Sandbox accounts auto-submit remix modals (tests and demos of `remixAutoSubmit`).
     var sandboxRemixAutoSubmit = false
+    /// Client-given URLs may reach private/loopback/link-local networks (`outbound.allowPrivateNetworks`).
+    var outboundAllowPrivateNetworks = false
+    /// Host names or IP literals exempt from the outbound address check (`outbound.allowHosts`).
+    var outboundAllowHosts: [String] = []
 
     /// The built-in sandbox (used when no account is configured, or when forced on).
     struct SandboxSettings: Sendable {
@@ -120,7 +124,7 @@ enum ConfigLoader {
     // MARK: YAML
 
     static func apply(_ root: [String: Any], to c: inout AppConfig) throws {
-        let sections = ["http", "api", "auth", "locale", "store", "webhook", "task", "discord", "accounts", "sandbox", "translate", "bannedWords"]
+        let sections = ["http", "api", "auth", "locale", "store", "webhook", "task", "discord", "accounts", "sandbox", "translate", "bannedWords", "outbound"]
         for (k, v) in root {
             switch k {
             case "http":
@@ -183,6 +187,17 @@ enum ConfigLoader {
                         c.bannedWords = try list.map { try string($0, "bannedWords.words") }
                     case "file": c.bannedWordsFile = try string(bv, "bannedWords.file")
                     default: throw unknown("bannedWords.\(bk)", allowed: ["words", "file"])
+                    }
+                }
+            case "outbound":
+                for (ok, ov) in try map(v, "outbound") {
+                    let key = "outbound.\(ok)"
+                    switch ok {
+                    case "allowPrivateNetworks": c.outboundAllowPrivateNetworks = try bool(ov, key)
+                    case "allowHosts":
+                        guard let list = ov as? [Any] else { throw ConfigError(key: key, problem: "must be a list") }
+                        c.outboundAllowHosts = try list.map { try string($0, key) }
+                    default: throw unknown(key, allowed: ["allowPrivateNetworks", "allowHosts"])
                     }
                 }
             case "locale":
@@ -306,6 +321,10 @@ enum ConfigLoader {
         if let v = get("TRANSLATE_OPENAI_API_KEY") { c.openaiAPIKey = v }
         if let v = get("TRANSLATE_OPENAI_MODEL") { c.openaiModel = v }
         if let v = get("BANNED_WORDS_FILE") { c.bannedWordsFile = v }
+        if let v = get("OUTBOUND_ALLOW_PRIVATE_NETWORKS") { c.outboundAllowPrivateNetworks = try bool(v, "MJPROXY_OUTBOUND_ALLOW_PRIVATE_NETWORKS") }
+        if let v = get("OUTBOUND_ALLOW_HOSTS") {
+            c.outboundAllowHosts = v.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        }
         if let v = get("TASK_AUTO_APPEAL") { c.autoAppeal = try bool(v, "MJPROXY_TASK_AUTO_APPEAL") }
         if let v = get("DISCORD_GATEWAY_URL") { c.discord.gatewayURL = v }
         if let v = get("DISCORD_API_BASE") { c.discord.apiBase = v }
@@ -337,6 +356,9 @@ enum ConfigLoader {
         guard c.sandbox.timeoutMinutes > 0, c.sandbox.timeoutMinutes <= 60 else { throw ConfigError(key: "sandbox.timeoutMinutes", problem: "must be in (0, 60]") }
         guard (1...50).contains(c.sandbox.accounts) else { throw ConfigError(key: "sandbox.accounts", problem: "must be 1-50") }
         guard (16...4096).contains(c.sandbox.tileSize) else { throw ConfigError(key: "sandbox.tileSize", problem: "must be 16-4096") }
+        for (i, host) in c.outboundAllowHosts.enumerated() where host.isEmpty || host.contains("/") || host.contains(" ") {
+            throw ConfigError(key: "outbound.allowHosts[\(i)]", problem: "must be a host name or IP literal (no scheme, path or spaces)")
+        }
         guard (1...100_000).contains(c.maxIdsPerQuery) else { throw ConfigError(key: "task.maxIdsPerQuery", problem: "must be 1-100000") }
         for (k, url) in [("webhook.url", c.webhookURL), ("sandbox.publicBaseUrl", c.sandbox.publicBaseURL), ("discord.uploadBase", c.discord.uploadBase), ("discord.cdnBase", c.discord.cdnBase)] {
             if let url, !(url.hasPrefix("http://") || url.hasPrefix("https://")) { throw ConfigError(key: k, problem: "must be an http(s) URL") }

@@ -106,7 +106,20 @@ final class AppRuntime: Sendable {
         await pool.add(
             DiscordAccount(
                 config: account, endpoints: endpoints, rest: rest, registry: registry, locale: config.locale,
-                behaviour: AccountBehaviour(autoAppeal: config.autoAppeal), logger: logger))
+                behaviour: AccountBehaviour(autoAppeal: config.autoAppeal), logger: logger, outbound: outboundHTTP(trusting: endpoints)))
+    }
+
+    /// HTTP for client-given URLs (describe links, swap URLs, webhooks) under the configured outbound
+    /// policy: `endpoints` and the sandbox are trusted, the API's own port is never a target.
+    func outboundHTTP(trusting endpoints: DiscordEndpoints) -> OutboundHTTP {
+        var trusted = [endpoints.gatewayURL, endpoints.apiBase] + [endpoints.cdnBase, endpoints.uploadBase, endpoints.activityBase].compactMap { $0 }
+        trusted += [sandbox?.baseURL, sandbox?.localBaseURL, sandbox?.gatewayURL].compactMap { $0 }
+        let apiPort = self.apiPort
+        let configuredPort = config.port
+        let policy = OutboundPolicy(
+            allowPrivateNetworks: config.outboundAllowPrivateNetworks, allowHosts: config.outboundAllowHosts, trustedBaseURLs: trusted,
+            ownAPIPort: { apiPort.value ?? configuredPort })
+        return OutboundHTTP(policy: policy, logger: logger)
     }
 
     /// Creates the accounts (after the sandbox listens, in sandbox mode) and recovers unfinished tasks.
