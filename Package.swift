@@ -110,6 +110,12 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // libFuzzer harness of the parsers (scripts/fuzz/libfuzzer.sh); nothing depends on it.
+        .executableTarget(
+            name: "MJFuzz",
+            dependencies: ["DiscordKit", "ProxyCore", "HTTPAPI", "Sandbox"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "DiscordKitTests",
             dependencies: [

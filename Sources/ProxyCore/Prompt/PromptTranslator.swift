@@ -117,11 +117,10 @@ public enum PromptTranslation {
         return pieces
     }
 
-    /// Splits the prompt into: leading image URLs (http/https, also <…> wrapped), the text body, and the parameter tail (from the first ` --name` token to the end). Translates only the text segments that contain Chinese; `::` weights (e.g. `cat::2 dog::-0.5`) keep their `::number` suffixes; parameter values (`--no 红色` is a parameter value: leave the tail untouched entirely), URLs anywhere untouched. Returns the reassembled prompt with single spaces where segments join.
-    public static func translatePrompt(_ prompt: String, using translator: any PromptTranslator) async throws -> String {
-        // Tokens with their positions, so the tail can be copied verbatim.
+    /// The whitespace-separated tokens of the prompt body and where the parameter tail (the first
+    /// `--name` token) starts, if there is one.
+    static func tokenize(_ prompt: String) -> (tokens: [Substring], tailStart: String.Index?) {
         var tokens: [Substring] = []
-        var tailStart: String.Index?
         var i = prompt.startIndex
         while i < prompt.endIndex {
             if prompt[i].isWhitespace {
@@ -131,13 +130,16 @@ public enum PromptTranslation {
             var j = i
             while j < prompt.endIndex, !prompt[j].isWhitespace { j = prompt.index(after: j) }
             let token = prompt[i..<j]
-            if isParameter(token) {
-                tailStart = i
-                break
-            }
+            if isParameter(token) { return (tokens, i) }
             tokens.append(token)
             i = j
         }
+        return (tokens, nil)
+    }
+
+    /// Splits the prompt into: leading image URLs (http/https, also <…> wrapped), the text body, and the parameter tail (from the first ` --name` token to the end). Translates only the text segments that contain Chinese; `::` weights (e.g. `cat::2 dog::-0.5`) keep their `::number` suffixes; parameter values (`--no 红色` is a parameter value: leave the tail untouched entirely), URLs anywhere untouched. Returns the reassembled prompt with single spaces where segments join.
+    public static func translatePrompt(_ prompt: String, using translator: any PromptTranslator) async throws -> String {
+        let (tokens, tailStart) = tokenize(prompt)
         var leading = 0
         while leading < tokens.count, isURL(tokens[leading]) { leading += 1 }
         let body = tokens[leading...]
