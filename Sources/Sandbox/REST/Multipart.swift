@@ -31,7 +31,7 @@ enum Multipart {
         var positions: [Int] = []
         var i = 0
         while i + delimiter.count <= body.count {
-            if body[i] == delimiter[0] && Array(body[i..<(i + delimiter.count)]) == delimiter {
+            if body[i] == delimiter[0] && body[i..<(i + delimiter.count)].elementsEqual(delimiter) {
                 positions.append(i)
                 i += delimiter.count
             } else {
