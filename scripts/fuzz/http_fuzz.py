@@ -366,6 +366,16 @@ class Run:
             time.sleep(0.1)
         return False
 
+    def wait_ready(self, timeout=60):
+        """Waits until /ready answers 200 (the sandbox accounts are connected)."""
+        deadline = time.time() + timeout
+        while time.time() < deadline and self.proc.poll() is None:
+            status, _, _ = exchange(self.port, "GET", "/ready", [], b"", timeout=2)
+            if status == 200:
+                return True
+            time.sleep(0.1)
+        return False
+
     def task_count(self):
         status, _, body = exchange(self.port, "GET", "/mj/task/list?limit=1000", self.auth_headers(), b"")
         if status != 200:
@@ -477,8 +487,8 @@ def fuzz_run(binary, secret, requests, seed, log_dir, verbose):
     failures = []
     sent = 0
     try:
-        if not run.wait_healthy():
-            failures.append("mjproxy did not start:\n" + run.log_tail())
+        if not run.wait_healthy() or not run.wait_ready():
+            failures.append("mjproxy did not start or get ready:\n" + run.log_tail())
             return sent, stats, failures
         before = run.task_count()
         accepted = 0
