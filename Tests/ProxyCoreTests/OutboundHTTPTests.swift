@@ -87,6 +87,11 @@ import Testing
             await #expect(throws: OutboundError.self) {
                 try await strict.post(url: "http://127.0.0.1:\(port)/hook", headers: [], body: Array("x".utf8), timeout: .seconds(5))
             }
+            // As the webhook transport, too.
+            let transport: any WebhookTransport = strict
+            await #expect(throws: OutboundError.self) {
+                try await transport.post(url: "http://127.0.0.1:\(port)/hook", headers: [], body: [1], timeout: .seconds(5))
+            }
             // A closed port and a refused address look the same to a client.
             var messages: Set<String> = []
             for url in ["http://127.0.0.1:\(port)/image.png", "http://127.0.0.1:1/image.png"] {
