@@ -246,6 +246,11 @@ public actor SQLiteTaskStore: TaskStore {
         }
     }
 
+    /// Runs one statement as is (tests: e.g. damaging a row to check recovery).
+    func execute(_ sql: String, _ binds: [SQLiteData] = []) async throws {
+        _ = try await exclusive { try await query(sql, binds) }
+    }
+
     public func ping() async throws {
         _ = try await exclusive { try await query("SELECT 1 AS one") }
     }
