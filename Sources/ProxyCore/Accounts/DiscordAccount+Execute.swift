@@ -141,7 +141,8 @@ extension DiscordAccount {
     func download(_ url: String, field: String, name: String) async throws -> PendingImage {
         do {
             let (bytes, kind) = try await outbound.getImage(url: url, maxBytes: 16 << 20)
-            return PendingImage(filename: name, contentType: kind.mimeType, bytes: bytes)
+            let stem = name.split(separator: ".", maxSplits: 1).first.map(String.init) ?? name
+            return PendingImage(filename: "\(stem).\(kind.rawValue)", contentType: kind.mimeType, bytes: bytes)
         } catch {
             throw TaskFailure(reason: Texts.text("F7", locale, ["field": field, "detail": OutboundError.genericDescription]))
         }
