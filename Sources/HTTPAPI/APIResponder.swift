@@ -71,6 +71,8 @@ public struct APIResponder: HTTPResponder {
         self.routes = routes
     }
 
+    static let deliveryHeader = HTTPField.Name("X-Mjproxy-Delivery")!
+
     // MARK: responses
 
     static func json(_ value: JSONValue, status: HTTPResponse.Status = .ok) -> Response {
@@ -120,6 +122,11 @@ public struct APIResponder: HTTPResponder {
         guard !candidates.isEmpty else { return error(.notFound, code: 404, key: "unknown route") }
         guard let (route, params) = candidates.first(where: { $0.0.method == request.method }) else {
             return error(.methodNotAllowed, code: 405, key: "U3")
+        }
+        // A webhook delivery of an mjproxy (this one, when a notifyHook points back at it) never
+        // reaches the API: a hook at /mj/submit/imagine would otherwise re-submit on every event.
+        if request.headers[values: Self.deliveryHeader].first != nil {
+            return error(.badRequest, code: 4, key: "webhook deliveries are not accepted by the API")
         }
         if route.needsSecret, let secret = configuration.apiSecret, !secret.isEmpty {
             let presented = SecretCheck.presented(request.headers)
