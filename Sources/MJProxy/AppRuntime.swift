@@ -23,7 +23,7 @@ final class AppRuntime: Sendable {
     let http: HTTPClient
     let store: any TaskStore
     let logger: Logger
-    private let apiPort = Locked<Int?>(nil)
+    private let apiPort: Locked<Int?>
     private let group = Locked<ServiceGroup?>(nil)
     private let recovered = Locked(false)
 
@@ -34,7 +34,17 @@ final class AppRuntime: Sendable {
         store = try await SQLiteTaskStore.open(path: config.storePath, logger: logger)
         http = HTTPClient(eventLoopGroupProvider: .singleton)
         let webhookSettings = WebhookSettings(globalHook: config.webhookURL, secret: config.webhookSecret)
-        webhooks = WebhookDispatcher(settings: webhookSettings, store: store, transport: HTTPClientWebhookTransport(http: http), logger: logger)
+        let apiPort = Locked<Int?>(nil)
+        self.apiPort = apiPort
+        // Webhook targets are client-given (notifyHook) or configured (webhook.url): both follow the
+        // outbound policy, and the proxy's own API is never one.
+        let configuredPort = config.port
+        let webhookPolicy = OutboundPolicy(
+            allowPrivateNetworks: config.outboundAllowPrivateNetworks, allowHosts: config.outboundAllowHosts, trustedBaseURLs: [],
+            ownAPIPort: { apiPort.value ?? configuredPort })
+        webhooks = WebhookDispatcher(
+            settings: webhookSettings, store: store, transport: OutboundHTTP(policy: webhookPolicy, userAgent: webhookSettings.userAgent, logger: logger),
+            logger: logger)
         registry = TaskRegistry(store: store, sinks: [webhooks], webhooks: webhookSettings.plan, logger: logger)
         pool = AccountPool()
         var prompts = PromptPolicy()

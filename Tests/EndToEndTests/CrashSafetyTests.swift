@@ -83,6 +83,20 @@ import Testing
         }
     }
 
+    @Test func aNotifyHookAtTheProxyItselfSubmitsNothing() async throws {
+        // Even with private networks allowed, the API's own port is never a webhook target.
+        let config = TestProxy.config { $0.outboundAllowPrivateNetworks = true }
+        try await TestProxy.with(config) { proxy in
+            let hook = proxy.baseURL + "/mj/submit/imagine"
+            let id = try await proxy.imagine("self hook", extra: #","notifyHook":"\#(hook)""#)
+            #expect(try await proxy.waitFinished(id).task["status"]?.stringValue == "SUCCESS")
+            try await eventually("the deliveries given up or refused") {
+                proxy.runtime.webhooks.counters.value["retry", default: 0] > 0 ? true : nil
+            }
+            #expect(try await proxy.get("/mj/task/list").arrayValue?.count == 1)
+        }
+    }
+
     @Test func theAPIRefusesItsOwnWebhookDeliveries() async throws {
         try await TestProxy.with { proxy in
             let r = try await proxy.request(

@@ -41,7 +41,10 @@ import Testing
         }
         let retries = try await withLocalServer(router) { port in
             let hook = "http://127.0.0.1:\(port)/hook"
-            let config = TestProxy.config { $0.webhookSecret = "whsec" }
+            let config = TestProxy.config {
+                $0.webhookSecret = "whsec"
+                $0.outboundAllowPrivateNetworks = true  // the receiver is on loopback
+            }
             return try await TestProxy.with(config) { proxy in
                 let id = try await proxy.imagine("webhook cat", extra: #","notifyHook":"\#(hook)""#)
                 _ = try await proxy.waitFinished(id)
