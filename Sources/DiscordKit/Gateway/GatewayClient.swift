@@ -90,13 +90,13 @@ public final class GatewayClient: Sendable {
     public let configuration: GatewayConfiguration
     let logger: Logger
     let state = Locked(SessionState())
-    let timer: GatewayTimer
+    let timer: ClockTimer
 
     /// Creates a client; nothing happens until `run`. `clock` drives heartbeats, back-off and zombie detection.
     public init(configuration: GatewayConfiguration, logger: Logger, clock: any Clock<Duration> = ContinuousClock()) {
         self.configuration = configuration
         self.logger = logger
-        self.timer = GatewayTimer(clock)
+        self.timer = ClockTimer(clock)
     }
 
     /// The live session id (what `/interactions` bodies must carry), once READY arrived.

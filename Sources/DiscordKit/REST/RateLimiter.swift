@@ -3,21 +3,25 @@ import Foundation
 /// Per-account request pacing: honours bucket headers when Discord sends them and the
 /// `retry_after` of a 429 (per route, or for everything when global).
 public actor RateLimiter {
-    private var blockedUntil: [String: ContinuousClock.Instant] = [:]
-    private var globalUntil: ContinuousClock.Instant?
-    private let clock = ContinuousClock()
+    /// Deadlines as times on the limiter's clock (elapsed since it was made).
+    private var blockedUntil: [String: Duration] = [:]
+    private var globalUntil: Duration?
+    private let timer: ClockTimer
 
-    /// Creates an empty limiter.
-    public init() {}
+    /// Creates an empty limiter on the continuous clock.
+    public init() { timer = ClockTimer(ContinuousClock()) }
+
+    /// Creates an empty limiter on `clock` (tests).
+    public init<C: Clock>(clock: C) where C.Duration == Duration { timer = ClockTimer(clock) }
 
     /// Waits until a request on `route` may go out.
     public func waitTurn(route: String) async throws {
         while true {
-            let now = clock.now
+            let now = timer.elapsed()
             var until = globalUntil
             if let r = blockedUntil[route], until.map({ r > $0 }) ?? true { until = r }
             guard let deadline = until, deadline > now else { return }
-            try await Task.sleep(until: deadline, clock: clock)
+            try await timer.sleep(deadline - now)
         }
     }
 
@@ -33,13 +37,13 @@ public actor RateLimiter {
     /// Records the answer's rate-limit headers: a bucket with nothing remaining blocks its route until reset.
     public func record(route: String, remaining: Int?, resetAfter: Double?) {
         if let remaining, remaining <= 0, let resetAfter, resetAfter > 0 {
-            blockedUntil[route] = clock.now + .milliseconds(Self.milliseconds(resetAfter))
+            blockedUntil[route] = timer.elapsed() + .milliseconds(Self.milliseconds(resetAfter))
         }
     }
 
     /// Records a 429: blocks the route (or everything when global) for `retryAfter` seconds plus jitter.
     public func recordLimited(route: String, retryAfter: Double, global: Bool) {
-        let wait = clock.now + .milliseconds(Self.milliseconds(retryAfter * Double.random(in: 1.0...1.1)) + 10)
+        let wait = timer.elapsed() + .milliseconds(Self.milliseconds(retryAfter * Double.random(in: 1.0...1.1)) + 10)
         if global { globalUntil = wait } else { blockedUntil[route] = wait }
     }
 }

@@ -1,6 +1,7 @@
-/// The two time operations the gateway needs (sleep, elapsed time), taken from any
-/// `Clock<Duration>` so tests can run the heartbeat, back-off and zombie detection on their own clock.
-struct GatewayTimer: Sendable {
+/// The two time operations the gateway and the rate limiter need (sleep, elapsed time), taken from
+/// any `Clock<Duration>` so tests can run heartbeats, back-off, zombie detection and 429 waits on
+/// their own clock.
+struct ClockTimer: Sendable {
     /// Sleeps for a duration on the clock (throws when cancelled).
     let sleep: @Sendable (Duration) async throws -> Void
     /// Time on the clock since the timer was made (monotonic).
