@@ -1,6 +1,25 @@
 import Foundation
 
-#if !MJFUZZ_LIBFUZZER
+#if MJFUZZ_LIBFUZZER
+// Built with -sanitize=fuzzer: SwiftPM links an executable's entry as `<Module>_main` (it renames
+// `main` so tests can link executables), which keeps libFuzzer's own `main` out of the link. This
+// entry hands control to libFuzzer's driver instead, with the same test function.
+
+/// libFuzzer's driver (in libclang_rt.fuzzer; C ABI with pointer and integer arguments only).
+@_silgen_name("LLVMFuzzerRunDriver")
+func llvmFuzzerRunDriver(
+    _ argc: UnsafeMutablePointer<Int32>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32
+) -> Int32
+
+/// The executable's entry under libFuzzer: runs the fuzzing driver.
+@_cdecl("MJFuzz_main")
+func mjFuzzMain(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
+    var count = argc
+    var arguments = argv
+    return llvmFuzzerRunDriver(&count, &arguments) { data, size in fuzzTestOneInput(data, size) }
+}
+#else
 /// The normal build's entry: replays each file given as an argument (a libFuzzer crash file or a
 /// corpus entry) through the same targets, so a reproducer can be debugged without libFuzzer.
 @main
@@ -8,7 +27,7 @@ struct MJFuzzRunner {
     static func main() {
         let paths = CommandLine.arguments.dropFirst()
         guard !paths.isEmpty else {
-            FileHandle.standardError.write(Data("usage: MJFuzz <input file>... (build with scripts/fuzz/libfuzzer.sh to fuzz)\n".utf8))
+            FileHandle.standardError.write(Data("usage: MJFuzz <input file or directory>... (scripts/fuzz/libfuzzer.sh fuzzes)\n".utf8))
             return
         }
         var replayed = 0
