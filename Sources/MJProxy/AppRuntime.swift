@@ -23,7 +23,7 @@ final class AppRuntime: Sendable {
     let http: HTTPClient
     let store: any TaskStore
     let logger: Logger
-    private let apiPort: Locked<Int?>
+    private let apiPort: OneShot<Int>
     private let group = Locked<ServiceGroup?>(nil)
     private let recovered = Locked(false)
 
@@ -34,19 +34,19 @@ final class AppRuntime: Sendable {
         store = try await SQLiteTaskStore.open(path: config.storePath, logger: logger)
         http = HTTPClient(eventLoopGroupProvider: .singleton)
         let webhookSettings = WebhookSettings(globalHook: config.webhookURL, secret: config.webhookSecret)
-        let apiPort = Locked<Int?>(nil)
+        let apiPort = OneShot<Int>()
         self.apiPort = apiPort
         // Webhook targets are client-given (notifyHook) or configured (webhook.url): both follow the
         // outbound policy, and the proxy's own API is never one.
         let configuredPort = config.port
         let webhookPolicy = OutboundPolicy(
             allowPrivateNetworks: config.outboundAllowPrivateNetworks, allowHosts: config.outboundAllowHosts, trustedBaseURLs: [],
-            ownAPIPort: { apiPort.value ?? configuredPort })
+            ownAPIPort: { apiPort.current ?? configuredPort })
         webhooks = WebhookDispatcher(
             settings: webhookSettings, store: store, transport: OutboundHTTP(policy: webhookPolicy, userAgent: webhookSettings.userAgent, logger: logger),
             logger: logger)
         registry = TaskRegistry(store: store, sinks: [webhooks], webhooks: webhookSettings.plan, logger: logger)
-        pool = AccountPool()
+        pool = AccountPool(registry: registry)
         var prompts = PromptPolicy()
         switch config.translateWay {
         case "baidu":
@@ -73,7 +73,10 @@ final class AppRuntime: Sendable {
     }
 
     /// The API's bound port once it listens.
-    var port: Int? { apiPort.value }
+    var port: Int? { apiPort.current }
+
+    /// Waits until the API listens and returns its bound port (from `onServerRunning`); nil if cancelled first.
+    func listeningPort() async -> Int? { await apiPort.value() }
 
     /// Accounts to create: the configured ones, or sandbox users when the sandbox runs and none are configured.
     func accountConfigs(sandboxBase: String?) -> (endpoints: DiscordEndpoints, accounts: [AccountConfig]) {
@@ -128,7 +131,7 @@ final class AppRuntime: Sendable {
         let configuredPort = config.port
         let policy = OutboundPolicy(
             allowPrivateNetworks: config.outboundAllowPrivateNetworks, allowHosts: config.outboundAllowHosts, trustedBaseURLs: trusted,
-            ownAPIPort: { apiPort.value ?? configuredPort })
+            ownAPIPort: { apiPort.current ?? configuredPort })
         return OutboundHTTP(policy: policy, logger: logger)
     }
 
@@ -161,7 +164,7 @@ final class AppRuntime: Sendable {
             configuration: .init(address: .hostname(config.host, port: config.port), serverName: nil),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0
-                apiPort.withLock { $0 = port }
+                apiPort.fulfil(port)
                 logger.info("mjproxy API listening", metadata: ["port": "\(port)"])
             }, logger: logger)
     }

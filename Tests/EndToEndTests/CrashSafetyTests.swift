@@ -62,9 +62,11 @@ import Testing
     @Test func shutdownEndsWithinTenSecondsWhileAWebhookHangs() async throws {
         let router = Router()
         let hits = Locked(0)
+        let release = OneShot<Bool>()
         router.post("/slow") { _, _ -> Response in
             hits.withLock { $0 += 1 }
-            try await Task.sleep(for: .seconds(60))
+            // Hangs until the proxy has stopped (then lets the receiver itself stop cleanly).
+            _ = await release.value()
             return Response(status: .ok)
         }
         let stopped = Locked<ContinuousClock.Instant?>(nil)
@@ -79,6 +81,7 @@ import Testing
                 stopped.withLock { $0 = .now }
             }
             let elapsed = ContinuousClock.now - stopped.value!
+            release.fulfil(true)
             #expect(elapsed < .seconds(10), "shutdown took \(elapsed)")
         }
     }

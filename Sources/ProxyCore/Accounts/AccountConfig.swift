@@ -17,6 +17,22 @@ public struct AccountConfig: Sendable, Equatable, Codable {
     public var mjBotChannelId: String?
     public var nijiBotChannelId: String?
     public var remixAutoSubmit: Bool
+    /// Bots this account serves (Midjourney, Niji; InsightFaceSwap runs on any Midjourney account).
+    public var botTypes: Set<BotType>
+    /// Speed modes it may run; empty = all.
+    public var allowedModes: Set<SpeedMode>
+    /// A mode every job of this account runs in (its flag replaces the requested one); nil = as requested.
+    public var fixedMode: SpeedMode?
+    /// Jobs per day (UTC) at most; nil = unlimited.
+    public var dailyLimit: Int?
+    /// Hours (UTC) the account works, e.g. `09:00-18:00` (may wrap midnight); nil = always.
+    public var workWindow: String?
+    /// Minimum seconds between two submits of this account (pacing); 0 = none.
+    public var minSubmitInterval: Double
+    /// Extra channels of the same guild that jobs are spread over ("sub-channels").
+    public var subChannels: [String]
+    /// Outbound proxy for REST and gateway (`http://host:port`, `socks5://host:port`, with optional user:pass); nil = global/none.
+    public var proxy: String?
 
     /// A current desktop Chrome User-Agent (the default).
     public static let defaultUserAgent =
@@ -26,8 +42,18 @@ public struct AccountConfig: Sendable, Equatable, Codable {
     public init(
         id: String? = nil, guildId: String, channelId: String, userToken: String, userAgent: String = AccountConfig.defaultUserAgent,
         enabled: Bool = true, coreSize: Int = 3, queueSize: Int = 10, timeoutMinutes: Double = 5, remark: String = "", weight: Int = 1,
-        mjBotChannelId: String? = nil, nijiBotChannelId: String? = nil, remixAutoSubmit: Bool = false
+        mjBotChannelId: String? = nil, nijiBotChannelId: String? = nil, remixAutoSubmit: Bool = false,
+        botTypes: Set<BotType> = [.midJourney, .nijiJourney], allowedModes: Set<SpeedMode> = [], fixedMode: SpeedMode? = nil, dailyLimit: Int? = nil,
+        workWindow: String? = nil, minSubmitInterval: Double = 0, subChannels: [String] = [], proxy: String? = nil
     ) {
+        self.botTypes = botTypes
+        self.allowedModes = allowedModes
+        self.fixedMode = fixedMode
+        self.dailyLimit = dailyLimit
+        self.workWindow = workWindow
+        self.minSubmitInterval = minSubmitInterval
+        self.subChannels = subChannels
+        self.proxy = proxy
         self.id = id ?? channelId
         self.guildId = guildId
         self.channelId = channelId
@@ -45,6 +71,37 @@ public struct AccountConfig: Sendable, Equatable, Codable {
     }
 
     /// The token as it may be shown: first 6 characters + `***`.
+    private enum CodingKeys: String, CodingKey {
+        case id, guildId, channelId, userToken, userAgent, enabled, coreSize, queueSize, timeoutMinutes, remark, weight, mjBotChannelId
+        case nijiBotChannelId, remixAutoSubmit, botTypes, allowedModes, fixedMode, dailyLimit, workWindow, minSubmitInterval, subChannels, proxy
+    }
+
+    /// Decodes a stored account; keys added in later versions take their defaults when absent.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let channelId = try c.decode(String.self, forKey: .channelId)
+        self.init(
+            id: try c.decodeIfPresent(String.self, forKey: .id) ?? channelId, guildId: try c.decode(String.self, forKey: .guildId),
+            channelId: channelId, userToken: try c.decode(String.self, forKey: .userToken),
+            userAgent: try c.decodeIfPresent(String.self, forKey: .userAgent) ?? Self.defaultUserAgent,
+            enabled: try c.decodeIfPresent(Bool.self, forKey: .enabled) ?? true, coreSize: try c.decodeIfPresent(Int.self, forKey: .coreSize) ?? 3,
+            queueSize: try c.decodeIfPresent(Int.self, forKey: .queueSize) ?? 10,
+            timeoutMinutes: try c.decodeIfPresent(Double.self, forKey: .timeoutMinutes) ?? 5,
+            remark: try c.decodeIfPresent(String.self, forKey: .remark) ?? "", weight: try c.decodeIfPresent(Int.self, forKey: .weight) ?? 1,
+            mjBotChannelId: try c.decodeIfPresent(String.self, forKey: .mjBotChannelId),
+            nijiBotChannelId: try c.decodeIfPresent(String.self, forKey: .nijiBotChannelId),
+            remixAutoSubmit: try c.decodeIfPresent(Bool.self, forKey: .remixAutoSubmit) ?? false,
+            botTypes: try c.decodeIfPresent(Set<BotType>.self, forKey: .botTypes) ?? [.midJourney, .nijiJourney],
+            allowedModes: try c.decodeIfPresent(Set<SpeedMode>.self, forKey: .allowedModes) ?? [],
+            fixedMode: try c.decodeIfPresent(SpeedMode.self, forKey: .fixedMode), dailyLimit: try c.decodeIfPresent(Int.self, forKey: .dailyLimit),
+            workWindow: try c.decodeIfPresent(String.self, forKey: .workWindow),
+            minSubmitInterval: try c.decodeIfPresent(Double.self, forKey: .minSubmitInterval) ?? 0,
+            subChannels: try c.decodeIfPresent([String].self, forKey: .subChannels) ?? [], proxy: try c.decodeIfPresent(String.self, forKey: .proxy))
+    }
+
+    /// Every channel jobs of this account may run in: the main one first, then the sub-channels.
+    public var channels: [String] { [channelId] + subChannels.filter { $0 != channelId } }
+
     public var maskedToken: String { String(userToken.prefix(6)) + "***" }
 }
 

@@ -51,17 +51,54 @@ public actor AccountPool: Service {
     private let added: AsyncStream<DiscordAccount>
     private let addedContinuation: AsyncStream<DiscordAccount>.Continuation
 
-    /// Creates a pool with `accounts`.
-    public init(accounts: [DiscordAccount] = []) {
+    /// Tasks handed over by an account are re-assigned through it.
+    private let registry: TaskRegistry?
+
+    /// Creates a pool with `accounts`; with a `registry`, tasks an account gives up move to others.
+    public init(accounts: [DiscordAccount] = [], registry: TaskRegistry? = nil) {
         self.accounts = accounts
+        self.registry = registry
         (added, addedContinuation) = AsyncStream<DiscordAccount>.makeStream()
         for a in accounts { addedContinuation.yield(a) }
     }
 
     /// Adds an account; it starts connecting right away when the pool runs.
-    public func add(_ account: DiscordAccount) {
+    public func add(_ account: DiscordAccount) async {
         accounts.append(account)
+        if registry != nil {
+            await account.setHandOver { [weak self] ids, from, reason in await self?.reassign(ids, from: from, reason: reason) }
+        }
         addedContinuation.yield(account)
+    }
+
+    /// Moves waiting tasks an account gave up to other available accounts that can run them (actions
+    /// only to accounts of the parent's channel, where the parent's buttons are); the rest fail with `reason`.
+    public func reassign(_ taskIds: [String], from: DiscordAccount, reason: String) async {
+        guard let registry else { return }
+        for id in taskIds {
+            guard let task = try? await registry.task(id: id), task.status == .notStart else { continue }
+            var target: (account: DiscordAccount, load: Int)?
+            for candidate in accounts where candidate !== from && candidate.config.enabled {
+                guard await candidate.isAvailable else { continue }
+                if task.customId != nil, candidate.config.channelId != from.config.channelId { continue }
+                let bot = task.botType == .insightFace ? BotType.midJourney : task.botType
+                guard candidate.config.botTypes.contains(bot) else { continue }
+                let load = await candidate.waitingCount + candidate.runningCount
+                if target.map({ load < $0.load }) ?? true { target = (candidate, load) }
+            }
+            guard let target = target?.account else {
+                await registry.update(id) { $0.fail(reason, at: nowMillis()) }
+                continue
+            }
+            let newId = target.config.id
+            let channel = target.config.channelId
+            let moved = await registry.transition(id, from: [.notStart]) {
+                $0.accountId = newId
+                $0.setProperty("discordInstanceId", string: newId)
+                $0.setProperty("discordChannelId", string: channel)
+            }
+            if moved != nil { await target.requeue(id) }
+        }
     }
 
     /// Every account, in configuration order.

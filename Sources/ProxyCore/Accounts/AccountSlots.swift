@@ -14,8 +14,8 @@ struct AccountSlots: Sendable {
     private(set) var cancelled: Set<String> = []
     /// MODAL tasks waiting for `/submit/modal` (they hold no slot; they expire after 30 minutes).
     private(set) var modal: Set<String> = []
-    let coreSize: Int
-    let queueSize: Int
+    private(set) var coreSize: Int
+    private(set) var queueSize: Int
 
     init(coreSize: Int, queueSize: Int) {
         self.coreSize = max(1, coreSize)
@@ -26,6 +26,12 @@ struct AccountSlots: Sendable {
     var admitsMore: Bool {
         let waiting = queue.count + reserved
         return !(running.count + waiting >= coreSize && waiting >= queueSize)
+    }
+
+    /// New limits (live configuration); running and waiting tasks stay.
+    mutating func resize(coreSize: Int, queueSize: Int) {
+        self.coreSize = max(1, coreSize)
+        self.queueSize = max(0, queueSize)
     }
 
     mutating func reserve() { reserved += 1 }
@@ -99,6 +105,12 @@ struct AccountSlots: Sendable {
     }
 
     mutating func removeQueued(_ id: String) { queue.removeAll { $0 == id } }
+
+    /// Removes and returns the queued tasks (MODAL ones stay tracked).
+    mutating func drainQueued() -> [String] {
+        defer { queue.removeAll() }
+        return queue
+    }
 
     /// Empties the queue and the MODAL set (the account can no longer run them); returns their ids.
     mutating func drainWaiting() -> [String] {

@@ -26,6 +26,12 @@ extension DiscordAccount {
         guard oldestSubmit != .max else { return }
         // A snowflake just before the oldest running task was submitted.
         let floor = Snowflake.make(milliseconds: max(Snowflake.epoch, oldestSubmit - 1000), increment: 0)
+        // Results of tasks that finished before the restart are in that history too: they must not
+        // be taken by a running task with the same prompt.
+        for task in (try? await registry.list(limit: 1000, before: nil)) ?? []
+        where task.status.isFinished && task.accountId == config.id && task.submitTime >= oldestSubmit - 60_000 {
+            if let id = task.messageId { matcher.retire(messageId: id) }
+        }
         var channels = [config.channelId]
         channels += dmChannels.values.filter { $0 != config.channelId }
         var seen = 0

@@ -28,7 +28,9 @@ public struct AccountBehaviour: Sendable {
 /// → dispatcher starts `execute` when a slot is free → REST interaction (and modal answers) → gateway
 /// events → `MJMessageParser` → `TaskMatcher.route` → `TaskRegistry.update`.
 public actor DiscordAccount {
-    public nonisolated let config: AccountConfig
+    /// The account's settings, readable from anywhere; limits change live through `apply(_:)`.
+    public nonisolated var config: AccountConfig { configBox.value }
+    let configBox: Locked<AccountConfig>
     let endpoints: DiscordEndpoints
     let gateway: GatewayClient
     let rest: any DiscordRESTClient
@@ -54,6 +56,8 @@ public actor DiscordAccount {
     var dmChannels: [BotType: String] = [:]
     var pendingModals: [(taskId: String, event: ModalEvent)] = []
     var settingsSyncDue = false
+    /// Where waiting tasks go when this account gives them up (set by the pool).
+    var handOver: HandOver?
     /// A new session began: read the channel history for results missed meanwhile.
     var catchUpDue = false
     var waiters: [UUID: MessageWaiter] = [:]
@@ -70,7 +74,7 @@ public actor DiscordAccount {
         outbound: OutboundHTTP = OutboundHTTP()
     ) {
         self.outbound = outbound
-        self.config = config
+        self.configBox = Locked(config)
         self.endpoints = endpoints
         self.rest = rest
         self.registry = registry
@@ -87,6 +91,15 @@ public actor DiscordAccount {
         if let mj = config.mjBotChannelId { dmChannels[.midJourney] = mj }
         if let niji = config.nijiBotChannelId { dmChannels[.nijiJourney] = niji }
         (wakeStream, wake) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+    }
+
+    /// Applies new settings that need no new session (limits, timeout, remark, weight, modes, filters,
+    /// pacing, sub-channels): in-flight tasks are untouched, a larger core size starts waiting tasks.
+    /// Token, guild, channel, user agent or proxy changes need a new account (the pool replaces it).
+    public func apply(_ new: AccountConfig) {
+        configBox.withLock { $0 = new }
+        slots.resize(coreSize: new.coreSize, queueSize: new.queueSize)
+        wake.yield()
     }
 
     // MARK: state for the pool

@@ -11,3 +11,17 @@ func eventually<T: Sendable>(
         try await Task.sleep(for: interval)
     }
 }
+
+/// Runs `body`, failing with `what` if it takes longer than `timeout` (the body is cancelled).
+func withDeadline<T: Sendable>(_ what: String, _ timeout: Duration = .seconds(30), _ body: @escaping @Sendable () async throws -> T?) async throws -> T {
+    try await withThrowingTaskGroup(of: T?.self) { group in
+        group.addTask { try await body() }
+        group.addTask {
+            try await Task.sleep(for: timeout)
+            return nil
+        }
+        defer { group.cancelAll() }
+        guard let first = try await group.next(), let value = first else { throw TestFailure("timed out after \(timeout): \(what)") }
+        return value
+    }
+}

@@ -7,6 +7,7 @@ import NIOCore
 import NIOHTTP1
 import ProxyCore
 import Sandbox
+import ServiceLifecycle
 import Testing
 
 @testable import MJProxy
@@ -46,17 +47,11 @@ struct TestProxy {
             }
             let proxy: TestProxy
             do {
-                let deadline = ContinuousClock.now + .seconds(30)
-                while runtime.port == nil || runtime.port == 0 {
-                    guard ContinuousClock.now < deadline else { throw TestFailure("proxy did not start") }
-                    try await Task.sleep(for: .milliseconds(20))
-                }
-                proxy = TestProxy(runtime: runtime, baseURL: "http://127.0.0.1:\(runtime.port!)", http: http)
+                // The bound port comes from the server's onServerRunning: no polling for it.
+                let port = try await withDeadline("the proxy to listen") { await runtime.listeningPort() }
+                proxy = TestProxy(runtime: runtime, baseURL: "http://127.0.0.1:\(port)", http: http)
                 if waitReady {
-                    while await !runtime.readiness().0 {
-                        guard ContinuousClock.now < deadline else { throw TestFailure("proxy not ready") }
-                        try await Task.sleep(for: .milliseconds(20))
-                    }
+                    try await eventually("the proxy to be ready") { await runtime.readiness().0 ? true : nil }
                 }
             } catch {
                 try? await http.shutdown()
@@ -107,15 +102,14 @@ struct TestProxy {
 
     /// Polls a task until it is finished; returns it and every distinct progress value seen.
     func waitFinished(_ id: String, timeout: Duration = .seconds(60)) async throws -> (task: JSONValue, progress: [String]) {
-        let deadline = ContinuousClock.now + timeout
-        var seen: [String] = []
-        while ContinuousClock.now < deadline {
+        let seen = Locked<[String]>([])
+        let task = try await eventually("task \(id) to finish", timeout: timeout, every: .milliseconds(10)) { () -> JSONValue? in
             let task = try await get("/mj/task/\(id)/fetch")
-            if let p = task["progress"]?.stringValue, seen.last != p { seen.append(p) }
-            if let status = task["status"]?.stringValue, ["SUCCESS", "FAILURE", "CANCEL"].contains(status) { return (task, seen) }
-            try await Task.sleep(for: .milliseconds(10))
+            if let p = task["progress"]?.stringValue { seen.withLock { if $0.last != p { $0.append(p) } } }
+            guard let status = task["status"]?.stringValue, ["SUCCESS", "FAILURE", "CANCEL"].contains(status) else { return nil }
+            return task
         }
-        throw TestFailure("task \(id) did not finish in time")
+        return (task, seen.value)
     }
 
     /// Submits an imagine and returns the task id (expects code 1 or 22).
@@ -140,14 +134,24 @@ struct TestFailure: Error, CustomStringConvertible {
 /// Runs a local HTTP server for `router` (a webhook receiver, a fake translation API…) on a free
 /// loopback port while `body` runs.
 func withLocalServer<T: Sendable>(_ router: Router<BasicRequestContext>, _ body: (Int) async throws -> T) async throws -> T {
-    let port = Locked<Int?>(nil)
+    let port = OneShot<Int>()
     let app = Application(
         router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-        onServerRunning: { channel in port.withLock { $0 = channel.localAddress?.port } })
+        onServerRunning: { channel in port.fulfil(channel.localAddress?.port ?? 0) })
+    var configuration = ServiceGroupConfiguration(services: [app], logger: Logger(label: "test.local-server"))
+    // Stopped gracefully (open connections finish) rather than cancelled, within a bound.
+    configuration.maximumGracefulShutdownDuration = .seconds(5)
+    let services = ServiceGroup(configuration: configuration)
     return try await withThrowingTaskGroup(of: Void.self) { group in
-        group.addTask { try await app.runService(gracefulShutdownSignals: []) }
-        defer { group.cancelAll() }
-        while port.value == nil { try await Task.sleep(for: .milliseconds(10)) }
-        return try await body(port.value!)
+        group.addTask { try await services.run() }
+        let outcome: Result<T, any Error>
+        do {
+            outcome = .success(try await body(try await withDeadline("the local server to listen") { await port.value() }))
+        } catch {
+            outcome = .failure(error)
+        }
+        await services.triggerGracefulShutdown()
+        try await group.waitForAll()
+        return try outcome.get()
     }
 }
