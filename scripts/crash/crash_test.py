@@ -174,7 +174,11 @@ accounts:
             return {t["id"]: t for t in tasks}
 
         # Kill while jobs run: some finished, some running, some still queued.
-        wait_until("jobs to run", lambda: sum(t["status"] in ("IN_PROGRESS", "SUCCESS") for t in statuses().values()) >= 6, 60)
+        def mid_run():
+            s = [t["status"] for t in statuses().values()]
+            return s.count("SUCCESS") >= 3 and s.count("IN_PROGRESS") >= 3 and s.count("NOT_START") >= 3
+
+        wait_until("jobs to be finished, running and waiting at once", mid_run, 90, interval=0.05)
         before = statuses()
         proxy.send_signal(signal.SIGKILL)
         proxy.wait(timeout=10)
