@@ -54,8 +54,9 @@ enum PNGCodec {
     /// Largest IDAT payload written per chunk.
     private static let maxIDATChunk = 1 << 18
 
-    /// Largest accepted decoded raster (pixels) to guard against decompression bombs.
-    private static let maxDecodedPixels = 1 << 25
+    /// Largest accepted decoded raster (pixels, 4096 x 4096) to guard against decompression bombs:
+    /// at 16-bit RGBA that is 128 MB of scanlines at most; larger inputs are refused (nil).
+    private static let maxDecodedPixels = 1 << 24
 
     // MARK: - Encoding
 
