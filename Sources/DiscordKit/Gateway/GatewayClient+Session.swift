@@ -16,11 +16,17 @@ extension GatewayClient {
         headers[.cacheControl] = "no-cache"
         headers[.acceptLanguage] = "en-US,en;q=0.9"
         let outcome = Locked<Next?>(nil)
-        let closeFrame = try await WebSocketClient.connect(
-            url: url, configuration: .init(maxFrameSize: 1 << 24, additionalHeaders: headers), logger: logger
-        ) { inbound, outbound, _ in
+        let handler: WebSocketDataHandler<WebSocketClient.Context> = { inbound, outbound, _ in
             let next = try await self.session(inbound: inbound, outbound: outbound, resume: resume, record: record, deliver: deliver)
             outcome.withLock { $0 = next }
+        }
+        let wsConfiguration = WebSocketClientConfiguration(maxFrameSize: 1 << 24, additionalHeaders: headers)
+        let closeFrame: WebSocketCloseFrame?
+        if let proxy = configuration.proxy {
+            closeFrame = try await WebSocketClient.connect(
+                url: url, configuration: wsConfiguration, proxySettings: proxy.webSocketProxy, logger: logger, handler: handler)
+        } else {
+            closeFrame = try await WebSocketClient.connect(url: url, configuration: wsConfiguration, logger: logger, handler: handler)
         }
         if let decided = outcome.value { return decided }
         if let frame = closeFrame {

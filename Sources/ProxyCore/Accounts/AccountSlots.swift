@@ -22,10 +22,14 @@ struct AccountSlots: Sendable {
         self.queueSize = max(0, queueSize)
     }
 
-    /// Whether one more submission fits (all slots busy and the queue full ⇒ no).
+    /// Slots not held by a running task.
+    var freeSlots: Int { max(0, coreSize - running.count) }
+
+    /// Whether one more submission fits: the tasks that would wait (queued and being stored, beyond
+    /// the free slots the dispatcher is about to fill) are fewer than `queueSize`.
     var admitsMore: Bool {
         let waiting = queue.count + reserved
-        return !(running.count + waiting >= coreSize && waiting >= queueSize)
+        return waiting - freeSlots < queueSize
     }
 
     /// New limits (live configuration); running and waiting tasks stay.

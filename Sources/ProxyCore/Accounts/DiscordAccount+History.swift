@@ -32,8 +32,8 @@ extension DiscordAccount {
         where task.status.isFinished && task.accountId == config.id && task.submitTime >= oldestSubmit - 60_000 {
             if let id = task.messageId { matcher.retire(messageId: id) }
         }
-        var channels = [config.channelId]
-        channels += dmChannels.values.filter { $0 != config.channelId }
+        var channels = config.channels
+        channels += dmChannels.values.filter { !channels.contains($0) }
         var seen = 0
         for channel in channels {
             var after = floor

@@ -114,8 +114,9 @@ public struct TaskService: Sendable {
         return p.trimmingCharacters(in: .whitespaces) + " " + mode.flag
     }
 
-    private func choiceError(_ e: AccountChoiceError) -> SubmitResult {
+    func choiceError(_ e: AccountChoiceError) -> SubmitResult {
         switch e {
+        case .queueFull: return SubmitResult(code: 23, description: text("S4"))
         case .noAccount: return SubmitResult(code: 3, description: text("S5"))
         case .filterMismatch: return validation("V12")
         case .modeUnsupported(let m): return validation("V13", ["mode": m.rawValue])
@@ -166,7 +167,8 @@ public struct TaskService: Sendable {
         var task = task
         task.accountId = account.config.id
         task.setProperty("discordInstanceId", string: account.config.id)
-        task.setProperty("discordChannelId", string: account.config.channelId)
+        // Actions keep their parent's channel (it may be a sub-channel).
+        if task.property("discordChannelId") == nil { task.setProperty("discordChannelId", string: account.config.channelId) }
         if let hook = task.notifyHook { task.setProperty("notifyHook", string: hook) }
         let stored = task
         let registry = self.registry
@@ -199,40 +201,36 @@ public struct TaskService: Sendable {
 
     /// `POST /mj/submit/imagine` after input validation.
     public func imagine(prompt: String, images: [SubmittedImage], common: SubmitCommon) async -> SubmitResult {
-        let (mode, fromPrompt) = Self.requestedMode(common: common, prompt: prompt)
-        var promptEn: String
+        let (modes, fromPrompt) = Self.requestedModes(common: common, prompt: prompt)
+        let promptEn: String
         switch await applyPolicy(prompt, checkBanned: true) {
         case .failure(let refusal): return refusal
         case .success(let english): promptEn = english
         }
-        if let mode, !fromPrompt { promptEn = Self.applyMode(mode, to: promptEn) }
-        let account: DiscordAccount
-        do { account = try await chooseAccount(common, mode: mode) } catch { return error }
         var task = newTask(.imagine, botType: common.botType, prompt: prompt, common: common)
-        task.promptEn = promptEn
         task.description = "/imagine \(prompt)"
-        task.mode = mode
-        task.requestedMode = mode
         task.pendingImages = Self.pending(images, taskId: task.id)
-        return await enqueue(task, on: account)
+        return await place(task, request: Eligibility.Request(botType: common.botType, filter: common.filter, modes: modes)) { t, choice in
+            let (text, mode) = Self.prompt(promptEn, for: choice, fromPrompt: fromPrompt)
+            t.promptEn = text
+            t.mode = mode
+            t.requestedMode = mode
+        }
     }
 
     /// `POST /mj/submit/blend`: 2–5 images and a dimensions choice (`--ar 2:3|1:1|3:2`).
     public func blend(images: [SubmittedImage], dimensions: String, common: SubmitCommon) async -> SubmitResult {
-        let account: DiscordAccount
-        do { account = try await chooseAccount(common, mode: Self.requestedMode(common: common, prompt: nil).0) } catch { return error }
         var task = newTask(.blend, botType: common.botType, prompt: nil, common: common)
         task.promptEn = nil
         task.description = "/blend \(task.id) \(images.count)"
         task.pendingImages = Self.pending(images, taskId: task.id)
         task.inputs = ["dimensions": dimensions]
-        return await enqueue(task, on: account)
+        let modes = Self.requestedModes(common: common, prompt: nil).modes
+        return await place(task, request: Eligibility.Request(botType: common.botType, filter: common.filter, modes: modes))
     }
 
     /// `POST /mj/submit/describe`: one image (bytes) or a link downloaded when the task runs.
     public func describe(image: SubmittedImage?, link: String?, common: SubmitCommon) async -> SubmitResult {
-        let account: DiscordAccount
-        do { account = try await chooseAccount(common, mode: Self.requestedMode(common: common, prompt: nil).0) } catch { return error }
         var task = newTask(.describe, botType: common.botType, prompt: nil, common: common)
         task.promptEn = nil
         if let image {
@@ -242,26 +240,24 @@ public struct TaskService: Sendable {
             task.inputs = ["link": link]
             task.description = "/describe \(task.id).png"
         }
-        return await enqueue(task, on: account)
+        let modes = Self.requestedModes(common: common, prompt: nil).modes
+        return await place(task, request: Eligibility.Request(botType: common.botType, filter: common.filter, modes: modes))
     }
 
     /// `POST /mj/submit/shorten`: translated, no banned-word check.
     public func shorten(prompt: String, common: SubmitCommon) async -> SubmitResult {
         guard case .success(let english) = await applyPolicy(prompt, checkBanned: false) else { return SubmitResult(code: 9, description: text("S3")) }
-        let account: DiscordAccount
-        do { account = try await chooseAccount(common, mode: Self.requestedMode(common: common, prompt: prompt).0) } catch { return error }
         var task = newTask(.shorten, botType: common.botType, prompt: prompt, common: common)
         task.promptEn = english
         task.description = "/shorten \(prompt)"
-        return await enqueue(task, on: account)
+        let modes = Self.requestedModes(common: common, prompt: prompt).modes
+        return await place(task, request: Eligibility.Request(botType: common.botType, filter: common.filter, modes: modes))
     }
 
     /// `POST /mj/insight-face/swap`: source face + target image (bytes, or URLs downloaded when it runs).
     public func swapFace(source: SubmittedImage?, sourceURL: String?, target: SubmittedImage?, targetURL: String?, common: SubmitCommon) async
         -> SubmitResult
     {
-        let account: DiscordAccount
-        do { account = try await chooseAccount(common, mode: nil, botType: .midJourney) } catch { return error }
         var task = newTask(.swapFace, botType: .insightFace, prompt: nil, common: common)
         task.promptEn = nil
         task.description = "/swap \(task.id)"
@@ -270,7 +266,7 @@ public struct TaskService: Sendable {
         if source == nil, let sourceURL { inputs["sourceUrl"] = sourceURL }
         if target == nil, let targetURL { inputs["targetUrl"] = targetURL }
         task.inputs = inputs.isEmpty ? nil : inputs
-        return await enqueue(task, on: account)
+        return await place(task, request: Eligibility.Request(botType: .midJourney, filter: common.filter))
     }
 
     // MARK: actions and modals
@@ -301,6 +297,10 @@ public struct TaskService: Sendable {
         task.parentId = parent.id
         task.parentMessageId = parent.messageId
         task.parentMessageFlags = parent.properties["flags"]?.intValue.map { Int($0) } ?? 0
+        // The job runs where the parent's buttons are (its channel may be a sub-channel).
+        if let channel = parent.property("discordChannelId"), account.config.channels.contains(channel) {
+            task.setProperty("discordChannelId", string: channel)
+        }
         task.description = "/up \(parent.id) \(CustomIdRules.shortName(customId))"
         let parentPrompt = parent.finalPrompt ?? parent.promptEn ?? parent.prompt ?? ""
         // Describe / shorten picks carry the chosen prompt; other modals start from the parent's prompt.
@@ -329,7 +329,7 @@ public struct TaskService: Sendable {
         let own = await parent.accountId.asyncFlatMap { await pool.account(id: $0) }
         if let own, own.config.enabled, await own.isAvailable { return own }
         guard chooseSameChannel, let channel = parent.property("discordChannelId") ?? own?.config.channelId else { return nil }
-        for account in await pool.all where account.config.channelId == channel && account.config.enabled {
+        for account in await pool.all where account.config.channels.contains(channel) && account.config.enabled {
             if await account.isAvailable { return account }
         }
         return nil
@@ -353,7 +353,7 @@ public struct TaskService: Sendable {
         var task = task
         task.accountId = account.config.id
         task.setProperty("discordInstanceId", string: account.config.id)
-        task.setProperty("discordChannelId", string: account.config.channelId)
+        if task.property("discordChannelId") == nil { task.setProperty("discordChannelId", string: account.config.channelId) }
         task.lastActivity = nowMillis()
         do {
             try await registry.create(task)
