@@ -38,6 +38,30 @@ public enum SandboxFault: String, Sendable, CaseIterable {
     case noAnswer = "no-answer"
     /// The next `POST /interactions` answers 429 once.
     case rateLimit = "rate-limit"
+    /// The next job answers `Pending mod message` (a temporary block with "Acknowledge").
+    case pendingMod = "pending-mod"
+    /// The next job answers `Blocked`.
+    case blocked = "blocked"
+    /// The next job answers `Tos not accepted` with an "Accept ToS" button; pressing it runs the job.
+    case tosPrompt = "tos"
+    /// The next job opens Midjourney's iframe captcha (`Action required to continue`, path under `/captcha/`).
+    case captcha = "captcha"
+    /// The next job answers the image captcha embed (`Action needed to continue`, "verify you're human").
+    case imageCaptcha = "image-captcha"
+}
+
+/// Lasting conditions of a user (set and cleared by tests), unlike the one-shot faults.
+public enum SandboxCondition: String, Sendable, CaseIterable {
+    /// The token is dead: REST answers 401, IDENTIFY closes 4004, live connections are closed with 4004.
+    case revokedToken = "revoked-token"
+    /// Every gateway IDENTIFY or RESUME of the user is dropped before READY (close 1011).
+    case refuseConnect = "refuse-connect"
+    /// The command versions changed: the old ones answer 400 until the index is read again.
+    case staleCommands = "stale-commands"
+    /// The bots answer this user's interactions several seconds late.
+    case slowBot = "slow-bot"
+    /// Every `POST /interactions` answers 429.
+    case rateLimitStorm = "rate-limit-storm"
 }
 
 /// The whole simulated Discord state: users, sessions, channels, messages, files.
@@ -91,6 +115,11 @@ public actor SandboxWorld {
     private var counter: Int64 = 0
     private var connectionCounter = 0
     private var faults: [String: [SandboxFault]] = [:]
+    private var conditions: [String: Set<SandboxCondition>] = [:]
+    /// Command version epoch per user (bumped by `staleCommands`): versions served and expected are shifted by it.
+    private var commandEpochs: [String: Int64] = [:]
+    /// Fast jobs left per user; nil = plenty (never exhausted).
+    private var fastJobsLeft: [String: Int] = [:]
     /// Counters tests read: identifies, resumes, interactions received.
     public private(set) var stats = SandboxStats()
 
@@ -100,6 +129,12 @@ public actor SandboxWorld {
         public var resumes = 0
         public var interactions = 0
         public var closedByFault = 0
+        /// POSTs to the activity's submit-job (Vary Region), including refused ones (a captcha token).
+        public var activityPosts = 0
+        /// Interactions refused for a stale command version.
+        public var staleRefusals = 0
+        /// Application-command index reads.
+        public var indexReads = 0
     }
 
     init(configuration: SandboxConfiguration) {
@@ -124,9 +159,8 @@ public actor SandboxWorld {
         var token = rawToken
         if token.hasPrefix("Bot ") { token = String(token.dropFirst(4)) }
         guard !SandboxIDs.isRejectedToken(token) else { return nil }
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in token.utf8 { hash = (hash ^ UInt64(b)) &* 0x100_0000_01b3 }
-        let id = String(1_180_000_000_000_000_000 + Int64(hash % 100_000_000_000_000_000))
+        let id = Self.userId(forToken: token)
+        if conditions[id]?.contains(.revokedToken) == true { return nil }
         if let existing = users[id] { return existing }
         let user = SandboxUser(id: id, username: "user\(id.suffix(4))", token: token)
         if users.count >= Limits.users {
@@ -139,6 +173,14 @@ public actor SandboxWorld {
     }
 
     func user(id: String) -> SandboxUser? { users[id] }
+
+    /// The user id a token stands for (stable: derived from the token).
+    static func userId(forToken rawToken: String) -> String {
+        let token = rawToken.hasPrefix("Bot ") ? String(rawToken.dropFirst(4)) : rawToken
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in token.utf8 { hash = (hash ^ UInt64(b)) &* 0x100_0000_01b3 }
+        return String(1_180_000_000_000_000_000 + Int64(hash % 100_000_000_000_000_000))
+    }
 
     /// Whether `channelId` is a guild text channel.
     func isGuildChannel(_ channelId: String) -> Bool {
@@ -191,6 +233,61 @@ public actor SandboxWorld {
     }
 
     func countInteraction() { stats.interactions += 1 }
+    func countActivityPost() { stats.activityPosts += 1 }
+    func countStaleRefusal() { stats.staleRefusals += 1 }
+
+    // MARK: lasting conditions
+
+    /// Sets or clears a lasting condition of the token's user. Revoking a token also closes its live
+    /// connections with 4004; stale commands shift the user's command versions (until read again).
+    public func setCondition(_ condition: SandboxCondition, _ on: Bool = true, forToken token: String) {
+        let id = Self.userId(forToken: token)
+        if on {
+            conditions[id, default: []].insert(condition)
+        } else {
+            conditions[id]?.remove(condition)
+        }
+        switch condition {
+        case .revokedToken where on:
+            for session in sessions.values where session.userId == id {
+                session.connection?.yield(.close(code: 4004, reason: "Authentication failed."))
+                stats.closedByFault += 1
+            }
+        case .staleCommands where on:
+            commandEpochs[id, default: 0] += 1
+        default: break
+        }
+    }
+
+    /// Whether the user has a lasting condition.
+    func has(_ condition: SandboxCondition, userId: String) -> Bool { conditions[userId]?.contains(condition) == true }
+
+    /// Whether the token's user has a lasting condition (tokens of revoked users included).
+    func has(_ condition: SandboxCondition, token: String) -> Bool { has(condition, userId: Self.userId(forToken: token)) }
+
+    /// The user's command version epoch (0 = the catalog's versions).
+    func commandEpoch(userId: String) -> Int64 { commandEpochs[userId] ?? 0 }
+
+    /// Counts an index read.
+    func countIndexRead() { stats.indexReads += 1 }
+
+    /// Limits the user's fast jobs: after `jobs` more fast/turbo jobs, fast time is used up
+    /// (`Credits exhausted`, `/info` shows 0). nil refills it (plenty again).
+    public func setFastJobs(_ jobs: Int?, forToken token: String) {
+        let id = Self.userId(forToken: token)
+        fastJobsLeft[id] = jobs.map { max(0, $0) }
+    }
+
+    /// Fast jobs left (nil = plenty).
+    func fastJobs(userId: String) -> Int? { fastJobsLeft[userId] }
+
+    /// Uses one fast job; false when none is left.
+    func consumeFastJob(userId: String) -> Bool {
+        guard let left = fastJobsLeft[userId] else { return true }
+        guard left > 0 else { return false }
+        fastJobsLeft[userId] = left - 1
+        return true
+    }
 
     // MARK: messages and files
 

@@ -20,13 +20,17 @@ public struct GatewayConfiguration: Sendable {
     /// Dispatches buffered between the socket reader and the event handler. When the handler falls
     /// this far behind, the connection is closed and resumed (Discord replays what was not taken).
     public var eventBufferSize: Int
+    /// Connections in a row that fail before READY/RESUMED after which the client gives up with a
+    /// fatal status (code 0); nil = retry forever.
+    public var maxConnectFailures: Int?
 
     /// Creates a configuration.
     public init(
         url: String, token: String, userAgent: String, compress: Bool = true, apiVersion: Int = 9,
         maxBackoff: Duration = .seconds(60), minBackoff: Duration = .seconds(1), stableSessionAfter: Duration = .seconds(60),
-        eventBufferSize: Int = 4096
+        eventBufferSize: Int = 4096, maxConnectFailures: Int? = nil
     ) {
+        self.maxConnectFailures = maxConnectFailures
         self.url = url
         self.token = token
         self.userAgent = userAgent
@@ -142,6 +146,7 @@ public final class GatewayClient: Sendable {
         var backoff = ReconnectBackoff(
             minimum: configuration.minBackoff, maximum: configuration.maxBackoff, stableAfter: configuration.stableSessionAfter)
         var random = SystemRandomNumberGenerator()
+        var connectFailures = 0
         while !Task.isCancelled {
             _ = deliver(.status(.connecting))
             let resumeURL = state.withLock { $0.sessionId != nil ? $0.resumeURL : nil }
@@ -174,6 +179,12 @@ public final class GatewayClient: Sendable {
             }
             _ = deliver(.status(.disconnected(reason: "connection closed")))
             let record = connection.box.value
+            connectFailures = record.establishedAt == nil ? connectFailures + 1 : 0
+            if let limit = configuration.maxConnectFailures, connectFailures >= max(1, limit) {
+                state.withLock { $0 = SessionState() }
+                _ = deliver(.status(.fatal(code: 0, reason: "\(connectFailures) consecutive connection failures")))
+                return
+            }
             let uptime = record.establishedAt.map { timer.elapsed() - $0 }
             backoff.connectionEnded(uptime: uptime, acknowledgedHeartbeats: record.acks)
             state.withLock { $0.reconnectAttempt = backoff.attempt }

@@ -35,6 +35,10 @@ public struct AccountSnapshot: Sendable {
     public var lastConnect: Int64?
     /// When the account was created (ms).
     public var dateCreated: Int64?
+    /// Fast time is used up: the account runs relax jobs only (eligibility must refuse fast/turbo).
+    public var fastExhausted = false
+    /// Set while paused for verification (captcha): what a solver needs.
+    public var verification: VerificationPause?
 
     /// Creates a snapshot with the required parts.
     public init(config: AccountConfig, status: AccountStatus, state: State, runningCount: Int, queueCount: Int) {
@@ -58,6 +62,18 @@ extension DiscordAccount {
         var s = AccountSnapshot(config: config, status: status, state: state, runningCount: slots.running.count, queueCount: slots.queue.count)
         s.disabledReason = disabledReason
         s.remix = remix
+        if status == .connected, bots.verification != nil { s.state = .paused }
+        s.mode = bots.mode
+        s.version = bots.version
+        s.subscribePlan = bots.subscribePlan
+        s.fastTimeRemaining = bots.fastTimeRemaining
+        // Midjourney's values win over niji's for the same label.
+        for bot in [BotType.nijiJourney, .midJourney] { s.info.merge(bots.info[bot]?.values ?? [:]) { _, new in new } }
+        s.lastError = bots.lastError
+        s.lastConnect = bots.lastConnect
+        s.fastExhausted = bots.fastExhausted
+        s.verification = bots.verification
+        s.jobsToday = jobsToday
         return s
     }
 }

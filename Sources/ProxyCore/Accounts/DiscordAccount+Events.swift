@@ -22,6 +22,8 @@ extension DiscordAccount {
             let reason = code == 2 ? "Interaction failed: the bot did not answer in time (reason 2)" : "Interaction failed (reason \(code))"
             if !slots.isCancelled(taskId) { await registry.update(taskId) { $0.fail(reason, at: nowMillis()) } }
             release(taskId)
+        case .iframeModalCreate(let e) where AccountAlert.isCaptcha(e):
+            await captchaOpened(e)
         case .modalCreate(let e), .iframeModalCreate(let e):
             guard let taskId = matcher.interactionAcknowledged(id: e.id, nonce: e.nonce) else { return }
             pendingModals.append((taskId, e))
@@ -39,6 +41,7 @@ extension DiscordAccount {
     /// task `TaskMatcher` routes it to.
     func handleMessage(_ m: Message, isUpdate: Bool = false) async {
         guard BotType(applicationId: m.author.id) != nil, isOwnChannel(m.channel_id) else { return }
+        if await observeAccountMessage(m, isUpdate: isUpdate) { return }
         if offerToWaiters(m) { return }
         let event = MJMessageParser.classify(m)
         if matcher.ownUserId == nil, let user = gateway.userId { matcher.ownUserId = user }

@@ -9,20 +9,6 @@ public enum EnqueueResult: Sendable, Equatable {
     case queueFull
 }
 
-/// Behaviour switches shared by all accounts.
-public struct AccountBehaviour: Sendable {
-    /// Press Midjourney's "Appeal" button on `Action needed to continue` instead of failing (Plus "auto appeal").
-    public var autoAppeal: Bool
-    /// Read `/settings` (remix, mode) of both bots after each new session.
-    public var syncSettings: Bool
-
-    /// Creates the switches.
-    public init(autoAppeal: Bool = false, syncSettings: Bool = true) {
-        self.autoAppeal = autoAppeal
-        self.syncSettings = syncSettings
-    }
-}
-
 /// One Discord user account: its gateway session and the wiring between its slots (`AccountSlots`),
 /// the matching of the bots' messages to its tasks (`TaskMatcher`) and the registry. Flow: `enqueue`
 /// → dispatcher starts `execute` when a slot is free → REST interaction (and modal answers) → gateway
@@ -45,6 +31,10 @@ public actor DiscordAccount {
     public internal(set) var disabledReason: String?
     /// Remix mode per bot as last read from `/settings` (or learned from a remix modal).
     public internal(set) var remix: [BotType: Bool] = [:]
+    /// What the bots told the account (mode, version, /info) and its health.
+    public internal(set) var bots = BotState()
+    /// Side work for the run loop's task group (hooks, mode switches, ToS presses).
+    var sideJobs: [@Sendable () async -> Void] = []
     /// Queue, running slots, cancelled and MODAL tasks.
     var slots: AccountSlots
     /// Which running task each bot message belongs to.
@@ -85,7 +75,9 @@ public actor DiscordAccount {
         self.logger = logger
         self.sweepInterval = sweepInterval
         self.gateway = GatewayClient(
-            configuration: GatewayConfiguration(url: endpoints.gatewayURL, token: config.userToken, userAgent: config.userAgent), logger: logger)
+            configuration: GatewayConfiguration(
+                url: endpoints.gatewayURL, token: config.userToken, userAgent: config.userAgent, maxConnectFailures: behaviour.maxConnectFailures),
+            logger: logger)
         self.status = config.enabled ? .connecting : .disabled
         self.slots = AccountSlots(coreSize: config.coreSize, queueSize: config.queueSize)
         if let mj = config.mjBotChannelId { dmChannels[.midJourney] = mj }
@@ -109,7 +101,7 @@ public actor DiscordAccount {
     /// Tasks holding a slot.
     public var runningCount: Int { slots.running.count }
     /// True when the account can take new tasks.
-    public var isAvailable: Bool { status == .connected }
+    public var isAvailable: Bool { status == .connected && bots.verification == nil }
     /// Whether remix mode is on for `bot` (from `/settings` or a remix modal); `AccountFilter` applies `remixAutoSubmit` on top.
     public func remixOn(_ bot: BotType) -> Bool { remix[bot] ?? false }
 
@@ -157,7 +149,7 @@ public actor DiscordAccount {
 
     /// Connects and serves until cancelled: gateway, dispatcher (tasks, modal answers, settings sync) and timeout sweep.
     public func run() async {
-        guard config.enabled else { return }
+        guard config.enabled, await checkToken() else { return }
         await withDiscardingTaskGroup { group in
             group.addTask {
                 await self.gateway.run(
@@ -165,7 +157,12 @@ public actor DiscordAccount {
                     onStatus: { status in await self.gatewayStatus(status) })
             }
             group.addTask { await self.sweepLoop() }
+            group.addTask { await self.infoLoop() }
             for await _ in wakeStream {
+                while !sideJobs.isEmpty {
+                    let job = sideJobs.removeFirst()
+                    group.addTask { await job() }
+                }
                 while let taskId = nextRunnable() {
                     group.addTask { await self.execute(taskId) }
                 }
@@ -175,7 +172,7 @@ public actor DiscordAccount {
                 }
                 if settingsSyncDue {
                     settingsSyncDue = false
-                    group.addTask { await self.syncSettings() }
+                    group.addTask { await self.syncOnConnect() }
                 }
                 if catchUpDue {
                     catchUpDue = false
@@ -187,7 +184,7 @@ public actor DiscordAccount {
     }
 
     func nextRunnable() -> String? {
-        guard status == .connected else { return nil }
+        guard status == .connected, bots.verification == nil else { return nil }
         return slots.next(at: nowMillis())
     }
 
@@ -195,7 +192,9 @@ public actor DiscordAccount {
         switch s {
         case .connecting: if status != .disabled { status = .connecting }
         case .connected(_, let resumed):
+            guard status != .disabled else { return }
             status = .connected
+            bots.lastConnect = nowMillis()
             if let user = gateway.userId { matcher.ownUserId = user }
             logger.info("account connected", metadata: ["resumed": "\(resumed)"])
             if !resumed && behaviour.syncSettings { settingsSyncDue = true }
@@ -203,10 +202,8 @@ public actor DiscordAccount {
             wake.yield()
         case .disconnected: if status != .disabled { status = .disconnected }
         case .fatal(let code, let reason):
-            status = .disabled
-            disabledReason = reason
             logger.error("account disabled by gateway", metadata: ["code": "\(code)", "reason": "\(reason)"])
-            await failQueued(Texts.text("F6", locale, ["id": config.id]))
+            await disable(reason: reason, failRunning: code == 4004)
         }
     }
 

@@ -106,6 +106,16 @@ enum MJText {
         "creative", "zoom", "public", "stealth",
     ]
 
+    /// Constructed (reference unknown 4).
+    static let creditsExhaustedDescription = "You have no more fast hours left. Switch to /relax or buy more time."
+
+    /// Constructed from the reference's fragments (B.6).
+    static let pendingModDescription =
+        "You have been temporarily blocked from accessing Midjourney for 1 hour. Please press Acknowledge to confirm you have read this message."
+
+    /// The model versions the settings version select offers.
+    static let settingsVersions = ["7", "6.1", "6", "niji 6"]
+
     static let queueFullDescription = "Your job queue is full. Please wait for a job to finish first, then resubmit this one."
 
     static let appealDescription =

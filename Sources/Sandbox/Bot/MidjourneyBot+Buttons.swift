@@ -10,8 +10,10 @@ extension MidjourneyBot {
         }
         let parts = customId.components(separatedBy: "::")
         if customId.hasPrefix("MJ::Settings::") { return await settingsButton(i, customId: customId, source: source) }
-        if customId.hasPrefix("MJ::Appeal::"), let (original, prompt) = pendingAppeals.removeValue(forKey: customId) {
-            // The appeal succeeds in the sandbox: the original job runs.
+        if customId.hasPrefix("MJ::Appeal::") || customId.hasPrefix("MJ::Tos::"),
+            let (original, prompt) = pendingAppeals.removeValue(forKey: customId)
+        {
+            // The appeal succeeds in the sandbox, and accepted Terms of Service let the job go on: the original job runs.
             await sendInteractionEvent("INTERACTION_SUCCESS", i)
             await runJob(
                 original, name: "imagine", prompt: prompt,
@@ -157,6 +159,10 @@ extension MidjourneyBot {
         case "MJ::Settings::RelaxMode": updateSettings(i.user.id, i.applicationId) { $0.mode = "relaxed" }
         case "MJ::Settings::TurboMode": updateSettings(i.user.id, i.applicationId) { $0.mode = "turbo" }
         case "MJ::Settings::Reset": updateSettings(i.user.id, i.applicationId) { $0 = BotUserSettings() }
+        case "MJ::Settings::VersionSelector":
+            if let value = i.data["values"]?.arrayValue?.first?.stringValue, MJText.settingsVersions.contains(value) {
+                updateSettings(i.user.id, i.applicationId) { $0.version = value }
+            }
         default: break
         }
         var updated = source

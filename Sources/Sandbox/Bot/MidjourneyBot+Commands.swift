@@ -134,11 +134,19 @@ extension MidjourneyBot {
     /// `/info`: ephemeral deferred answer, then the `Your info - <name>` embed.
     func info(_ i: BotInteraction) async {
         let s = userSettings(i.user.id, i.applicationId)
+        // Each limited fast job stands for 0.1 h of a 15 h plan; unlimited shows the reference's example.
+        let fastTime: String
+        if let left = await world.fastJobs(userId: i.user.id) {
+            let hours = Double(left) * 0.1
+            fastTime = String(format: "%.2f/15.0 hours (%.2f%%)", hours, hours / 15 * 100)
+        } else {
+            fastTime = "29.57/30.0 hours (98.58%)"
+        }
         let lines = [
             "**Subscription**:               Pro (Active monthly, renews next on <t:1893456000>)",
             "**Job Mode**:                   \(s.mode == "relaxed" ? "Relaxed" : s.mode.capitalized)",
             "**Visibility Mode**:            Stealth",
-            "**Fast Time Remaining**:        29.57/30.0 hours (98.58%)",
+            "**Fast Time Remaining**:        \(fastTime)",
             "**Lifetime Usage**:             \(jobs.count) images (0.10 hours)",
             "**Relaxed Usage**:              0 images (0.00 hours)",
             "",
@@ -176,7 +184,9 @@ extension MidjourneyBot {
         let s = userSettings(userId, botId)
         func toggle(_ on: Bool) -> Int { on ? 3 : 2 }
         var select = Component(type: 3, custom_id: "MJ::Settings::VersionSelector")
-        select.options = ["7", "6.1", "6", "niji 6"].map { SelectOption(label: "Midjourney Model V\($0)", value: $0, description: nil, emoji: nil, default: $0 == "6.1") }
+        select.options = MJText.settingsVersions.map {
+            SelectOption(label: $0.hasPrefix("niji") ? "Niji Model V\($0.dropFirst(5))" : "Midjourney Model V\($0)", value: $0, description: nil, emoji: nil, default: $0 == s.version)
+        }
         return [
             .row([select]),
             .row([

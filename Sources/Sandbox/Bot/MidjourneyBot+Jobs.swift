@@ -5,7 +5,8 @@ extension MidjourneyBot {
     /// Applies armed faults and the bot-side prompt checks; true when an error was sent.
     func checkFaultsAndPrompt(_ i: BotInteraction, prompt: String, footer: String, name: String) async -> Bool {
         let fault = await world.takeFault(
-            userId: i.user.id, among: [.bannedPrompt, .invalidParameter, .queueFull, .actionNeeded, .creditsExhausted])
+            userId: i.user.id,
+            among: [.bannedPrompt, .invalidParameter, .queueFull, .actionNeeded, .creditsExhausted, .pendingMod, .blocked, .tosPrompt, .captcha, .imageCaptcha])
         let lowered = prompt.lowercased()
         let words = Set(lowered.split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init))
         if fault == .bannedPrompt || !words.isDisjoint(with: MJText.bannedWords) {
@@ -31,13 +32,53 @@ extension MidjourneyBot {
             pendingAppeals[appealId] = (i, prompt)
             return true
         case .creditsExhausted:
+            await sendError(i, name: name, title: "Credits exhausted", description: MJText.creditsExhaustedDescription, footer: footer)
+            return true
+        case .pendingMod:
             await sendError(
-                i, name: name, title: "Credits exhausted", description: "You have no more fast hours left. Switch to /relax or buy more time.",
-                footer: footer)
+                i, name: name, title: "Pending mod message", description: MJText.pendingModDescription, footer: footer,
+                components: [.row([.button(customId: "MJ::Mod::Acknowledge::\(UUID().uuidString.lowercased())", label: "Acknowledge", style: 1)])])
+            return true
+        case .blocked:
+            await sendError(i, name: name, title: "Blocked", description: "You have been blocked from accessing Midjourney.", footer: footer)
+            return true
+        case .tosPrompt:
+            let acceptId = "MJ::Tos::Accept::\(UUID().uuidString.lowercased())"
+            await sendError(
+                i, name: name, title: "Tos not accepted", description: "Please accept the Terms of Service to continue using Midjourney.",
+                footer: footer, color: 16_776_960, components: [.row([.button(customId: acceptId, label: "Accept ToS", style: 3)])])
+            pendingAppeals[acceptId] = (i, prompt)
+            return true
+        case .captcha:
+            await openCaptcha(i)
+            return true
+        case .imageCaptcha:
+            await sendError(
+                i, name: name, title: "Action needed to continue", description: "Please verify you're human to continue using Midjourney.",
+                footer: footer,
+                components: [.row((1...3).map { Component.button(customId: "MJ::Captcha::\($0)::\(i.id)", label: "Option \($0)", style: 2) })])
             return true
         default:
-            return false
+            break
         }
+        // Fast time: a limited user's fast and turbo jobs use it up.
+        let jobMode = mode(for: prompt, userId: i.user.id, botId: i.applicationId)
+        if jobMode != "relaxed", await !world.consumeFastJob(userId: i.user.id) {
+            await sendError(i, name: name, title: "Credits exhausted", description: MJText.creditsExhaustedDescription, footer: footer)
+            return true
+        }
+        return false
+    }
+
+    /// Opens Midjourney's iframe captcha (reference B.7) on the requesting session: no job runs.
+    func openCaptcha(_ i: BotInteraction) async {
+        let hash = UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+        let event = ModalEvent(
+            id: i.id, nonce: i.nonce, channel_id: i.channelId, custom_id: "MJ::iframe::\(hash)", title: "Action required to continue",
+            application: .init(id: i.applicationId, name: botUser(i.applicationId).username, icon: botUser(i.applicationId).avatar),
+            components: nil, iframe_path: "captcha/challenge/index.html?hash=\(hash)", modal_size: 2)
+        for s in await targets(i) { await world.send("INTERACTION_IFRAME_MODAL_CREATE", event, to: s) }
+        await sendInteractionEvent("INTERACTION_SUCCESS", i)
     }
 
     /// Runs a job: start message (unless `startContent` is nil), progress edits with previews, delete,

@@ -34,6 +34,8 @@ struct PendingModal: Sendable {
 struct BotUserSettings: Sendable {
     var remix = false
     var mode = "fast"
+    /// The model version the version select shows as default.
+    var version = "6.1"
 }
 
 /// The simulated Midjourney / niji・journey / InsightFaceSwap bots: they answer commands and buttons
@@ -233,6 +235,8 @@ actor MidjourneyBot {
         // drop an INTERACTION_SUCCESS that overtakes the 204. A fixed latency keeps that order even at
         // speed factor 0.
         try? await Task.sleep(for: .milliseconds(250))
+        // A slow bot (sandbox condition): every answer comes several seconds late.
+        if await world.has(.slowBot, userId: i.user.id) { await pause(8) }
         // Faults hit jobs, not the account's own /settings reads.
         let faultable = !(i.type == 2 && ["settings", "info", "prefer", "fast", "relax", "turbo"].contains(i.commandName ?? ""))
         if faultable, await world.takeFault(userId: i.user.id, among: [.interactionTimeout]) != nil {

@@ -59,6 +59,10 @@ struct SandboxGateway: Sendable {
                             break
                         }
                         let token = payload["d"]?["token"]?.stringValue ?? ""
+                        if await world.has(.refuseConnect, token: token) {
+                            continuation.yield(.close(code: 1011, reason: "connection refused (sandbox condition)"))
+                            break
+                        }
                         guard let user = await world.user(forToken: token) else {
                             continuation.yield(.close(code: 4004, reason: "Authentication failed."))
                             break
@@ -74,6 +78,10 @@ struct SandboxGateway: Sendable {
                         let sid = d?["session_id"]?.stringValue ?? ""
                         let token = d?["token"]?.stringValue ?? ""
                         let seq = d?["seq"]?.intValue.map(Int.init)
+                        if await world.has(.refuseConnect, token: token) {
+                            continuation.yield(.close(code: 1011, reason: "connection refused (sandbox condition)"))
+                            break
+                        }
                         if let cid = await world.resume(sessionId: sid, token: token, seq: seq, connection: continuation) {
                             sessionId = sid
                             connectionId = cid

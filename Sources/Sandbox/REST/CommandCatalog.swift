@@ -74,6 +74,29 @@ struct CommandCatalog: Sendable {
         commands = table
     }
 
+    /// The index as a user with command `epoch` sees it (every version shifted by the epoch).
+    func indexBody(epoch: Int64) -> JSONValue {
+        guard epoch != 0, case .object(let top) = indexBody else { return indexBody }
+        return .object(
+            top.map { key, value in
+                guard key == "application_commands", let list = value.arrayValue else { return (key, value) }
+                return (
+                    key,
+                    .array(
+                        list.map { cmd in
+                            guard case .object(let pairs) = cmd else { return cmd }
+                            return .object(pairs.map { k, v in k == "version" ? (k, .string(Self.version(v.stringValue ?? "", epoch: epoch))) : (k, v) })
+                        })
+                )
+            })
+    }
+
+    /// A command version as seen at `epoch` (numeric versions shifted by the epoch).
+    static func version(_ version: String, epoch: Int64) -> String {
+        guard epoch != 0, let n = Int64(version) else { return version }
+        return String(n &+ epoch)
+    }
+
     /// The command `id` of application `appId`, if known.
     func command(appId: String, id: String) -> ApplicationCommand? {
         commands[appId]?.values.first { $0.id == id }

@@ -98,6 +98,7 @@ struct SandboxRoutes: Sendable {
     private func registerActivity(_ router: Router<Context>) {
         router.post("/activity/:app/inpaint/api/submit-job") { request, _ in
             let body = try await request.body.collect(upTo: 16 << 20)
+            await world.countActivityPost()
             guard let parsed = try? JSONValue.parse(Data(body.readableBytesView)), let token = parsed["customId"]?.stringValue,
                 let mask = parsed["mask"]?.stringValue
             else { return Self.json(["success": false, "error": "customId and mask are required"], status: .badRequest) }
@@ -251,8 +252,9 @@ struct SandboxRoutes: Sendable {
             "users/@me/application-command-index", "applications/:app/application-command-index",
         ] {
             api.get(RouterPath(path)) { request, _ in
-                guard await authorize(request) != nil else { return Self.unauthorized }
-                return Self.json(catalog.indexBody)
+                guard let user = await authorize(request) else { return Self.unauthorized }
+                await world.countIndexRead()
+                return Self.json(catalog.indexBody(epoch: await world.commandEpoch(userId: user.id)))
             }
         }
         api.get("channels/:channel/application-commands/search") { request, _ in
@@ -328,7 +330,9 @@ struct SandboxRoutes: Sendable {
         guard let (payloadOpt, _) = try? await readPayload(request), let payload = payloadOpt else {
             return Self.error(.badRequest, code: 50109, message: "The request body contains invalid JSON.")
         }
-        if await world.takeFault(userId: user.id, among: [.rateLimit]) != nil {
+        var limited = await world.has(.rateLimitStorm, userId: user.id)
+        if !limited { limited = await world.takeFault(userId: user.id, among: [.rateLimit]) != nil }
+        if limited {
             var headers = HTTPFields()
             headers[.contentType] = "application/json"
             headers[.retryAfter] = "1"
@@ -359,7 +363,8 @@ struct SandboxRoutes: Sendable {
             guard let commandId = data["id"]?.stringValue, let command = catalog.command(appId: appId, id: commandId) else {
                 return Self.error(.notFound, code: 10063, message: "Unknown application command")
             }
-            guard data["version"]?.stringValue == command.version else {
+            guard data["version"]?.stringValue == CommandCatalog.version(command.version, epoch: await world.commandEpoch(userId: user.id)) else {
+                await world.countStaleRefusal()
                 return Self.formError("data.version", "BASE_TYPE_CHOICES", "Value must be one of the current command versions.")
             }
             interaction.commandName = command.name
@@ -442,11 +447,34 @@ struct SandboxRoutes: Sendable {
             await bot.setSettings(userId: user.id, botId: botId, remix: parsed["remix"]?.boolValue, mode: parsed["mode"]?.stringValue)
             return Self.json(["ok": true])
         }
+        router.post("/sandbox/conditions") { request, _ in
+            let body = try await request.body.collect(upTo: 1 << 16)
+            guard let parsed = try? JSONValue.parse(Data(body.readableBytesView)), let token = parsed["token"]?.stringValue,
+                let condition = parsed["condition"]?.stringValue.flatMap(SandboxCondition.init(rawValue:))
+            else {
+                return Self.json(
+                    ["error": .string("need {token, condition, on?}; conditions: \(SandboxCondition.allCases.map(\.rawValue).joined(separator: ", "))")],
+                    status: .badRequest)
+            }
+            let on = parsed["on"]?.boolValue ?? true
+            await world.setCondition(condition, on, forToken: token)
+            return Self.json(["condition": .string(condition.rawValue), "on": .bool(on)])
+        }
+        router.post("/sandbox/fast") { request, _ in
+            let body = try await request.body.collect(upTo: 1 << 16)
+            guard let parsed = try? JSONValue.parse(Data(body.readableBytesView)), let token = parsed["token"]?.stringValue else {
+                return Self.json(["error": "need {token, jobs?} (jobs absent or null = refill)"], status: .badRequest)
+            }
+            let jobs = parsed["jobs"]?.intValue.map { Int(clamping: $0) }
+            await world.setFastJobs(jobs, forToken: token)
+            return Self.json(["jobs": jobs.map { .int(Int64($0)) } ?? .null])
+        }
         router.get("/sandbox/stats") { _, _ in
             let s = await world.stats
             return Self.json([
                 "identifies": .int(Int64(s.identifies)), "resumes": .int(Int64(s.resumes)), "interactions": .int(Int64(s.interactions)),
                 "closedByFault": .int(Int64(s.closedByFault)),
+                "activityPosts": .int(Int64(s.activityPosts)), "staleRefusals": .int(Int64(s.staleRefusals)), "indexReads": .int(Int64(s.indexReads)),
             ])
         }
     }

@@ -1,0 +1,34 @@
+import DiscordKit
+import Foundation
+
+/// Behaviour switches shared by all accounts.
+public struct AccountBehaviour: Sendable {
+    /// Press Midjourney's "Appeal" button on `Action needed to continue` instead of failing (Plus "auto appeal").
+    public var autoAppeal: Bool
+    /// Read `/settings` (remix, mode) of both bots after each new session.
+    public var syncSettings: Bool
+    /// How often `/info` is read again (jittered ±10 %); nil = only at connect.
+    public var infoInterval: Duration?
+    /// Switch to relax when fast time runs out, and back to fast when it returns.
+    public var autoRelax: Bool
+    /// Connections in a row failing before READY after which the account is disabled; nil = never.
+    public var maxConnectFailures: Int?
+    /// Where operator events and verification requests go; nil = log only.
+    public var notifier: AccountNotifier?
+    /// Global outbound proxy for Discord (REST and gateway) of accounts without their own `proxy`.
+    public var discordProxy: OutboundProxy?
+
+    /// Creates the switches.
+    public init(
+        autoAppeal: Bool = false, syncSettings: Bool = true, infoInterval: Duration? = .seconds(1800), autoRelax: Bool = true,
+        maxConnectFailures: Int? = 5, notifier: AccountNotifier? = nil, discordProxy: OutboundProxy? = nil
+    ) {
+        self.discordProxy = discordProxy
+        self.autoAppeal = autoAppeal
+        self.syncSettings = syncSettings
+        self.infoInterval = infoInterval
+        self.autoRelax = autoRelax
+        self.maxConnectFailures = maxConnectFailures
+        self.notifier = notifier
+    }
+}
