@@ -4,6 +4,8 @@ import ProxyCore
 public struct APIConfiguration: Sendable {
     /// When set, every `/mj` route requires it (contract §1.2).
     public var apiSecret: String?
+    /// Guards account management (contract §1.2, §6); unset = account mutations answer 403.
+    public var adminSecret: String?
     public var locale: TextLocale
     /// Most ids accepted by list-by-condition (`task.maxIdsPerQuery`).
     public var maxIdsPerQuery: Int
@@ -16,12 +18,13 @@ public struct APIConfiguration: Sendable {
 
     /// Creates a configuration.
     public init(
-        apiSecret: String? = nil, locale: TextLocale = .en, maxIdsPerQuery: Int = 1000, maxBodyBytes: Int = 32 << 20,
+        apiSecret: String? = nil, adminSecret: String? = nil, locale: TextLocale = .en, maxIdsPerQuery: Int = 1000, maxBodyBytes: Int = 32 << 20,
         imageSeedWithoutSecret: Bool = false, bodyReadTimeout: Duration = .seconds(60)
     ) {
         self.bodyReadTimeout = bodyReadTimeout
         self.imageSeedWithoutSecret = imageSeedWithoutSecret
         self.apiSecret = apiSecret
+        self.adminSecret = adminSecret
         self.locale = locale
         self.maxIdsPerQuery = maxIdsPerQuery
         self.maxBodyBytes = maxBodyBytes

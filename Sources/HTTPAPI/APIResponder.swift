@@ -28,8 +28,20 @@ public struct APIResponder: HTTPResponder {
         var segments: [String]
         /// Envelope routes answer 200 with code 9 on unexpected errors.
         var envelope: Bool
-        var needsSecret: Bool
+        var auth: Auth
         var handler: Handler
+    }
+
+    /// Which secret a route needs (contract §1.2).
+    enum Auth: Sendable {
+        /// None (`/health`, `/ready`).
+        case open
+        /// The API secret when one is set (the admin secret is accepted too).
+        case api
+        /// Read-only account routes: the API or the admin secret when either is set.
+        case accountRead
+        /// Account mutations: the admin secret; none configured = 403.
+        case admin
     }
 
     let configuration: APIConfiguration
@@ -37,14 +49,17 @@ public struct APIResponder: HTTPResponder {
     let logger: Logger
 
     /// Builds the API over the task service.
-    public init(configuration: APIConfiguration, service: TaskService, readiness: @escaping @Sendable () async -> (Bool, JSONValue), logger: Logger) {
+    public init(
+        configuration: APIConfiguration, service: TaskService, accounts: AccountManager? = nil,
+        readiness: @escaping @Sendable () async -> (Bool, JSONValue), logger: Logger
+    ) {
         self.configuration = configuration
         self.logger = logger
         let submit = SubmitController(service: service)
         let tasks = TaskController(service: service, configuration: configuration)
         var routes: [Route] = []
-        func add(_ method: HTTPRequest.Method, _ path: String, envelope: Bool = false, secret: Bool = true, _ handler: @escaping Handler) {
-            routes.append(Route(method: method, segments: path.split(separator: "/").map(String.init), envelope: envelope, needsSecret: secret, handler: handler))
+        func add(_ method: HTTPRequest.Method, _ path: String, envelope: Bool = false, auth: Auth = .api, _ handler: @escaping Handler) {
+            routes.append(Route(method: method, segments: path.split(separator: "/").map(String.init), envelope: envelope, auth: auth, handler: handler))
         }
         add(.post, "/mj/submit/imagine", envelope: true, submit.imagine)
         add(.post, "/mj/submit/action", envelope: true, submit.action)
@@ -63,10 +78,22 @@ public struct APIResponder: HTTPResponder {
         add(.post, "/mj/task/list-by-ids", tasks.listByCondition)
         add(.get, "/mj/task/list", tasks.list)
         add(.get, "/mj/task/queue", tasks.queue)
-        add(.get, "/health", secret: false) { _ in Self.json(["status": "UP"]) }
-        add(.get, "/ready", secret: false) { _ in
+        add(.get, "/health", auth: .open) { _ in Self.json(["status": "UP"]) }
+        add(.get, "/ready", auth: .open) { _ in
             let (ready, body) = await readiness()
             return Self.json(body, status: ready ? .ok : .serviceUnavailable)
+        }
+        if let accounts {
+            let a = AccountController(manager: accounts, configuration: configuration)
+            add(.get, "/mj/account/list", auth: .accountRead, a.list)
+            add(.get, "/mj/account/{id}/fetch", auth: .accountRead, a.fetch)
+            add(.post, "/mj/account/create", envelope: true, auth: .admin, a.create)
+            add(.put, "/mj/account/{id}/update", envelope: true, auth: .admin, a.update)
+            add(.put, "/mj/account/{id}/update-reconnect", envelope: true, auth: .admin, a.updateReconnect)
+            add(.post, "/mj/account/{id}/reconnect", envelope: true, auth: .admin, a.reconnect)
+            add(.post, "/mj/account/{id}/enable", envelope: true, auth: .admin, a.enable)
+            add(.post, "/mj/account/{id}/disable", envelope: true, auth: .admin, a.disable)
+            add(.delete, "/mj/account/{id}/delete", envelope: true, auth: .admin, a.delete)
         }
         self.routes = routes
     }
@@ -79,6 +106,21 @@ public struct APIResponder: HTTPResponder {
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: value.compactString)))
+    }
+
+    /// A JSON answer from already encoded parts: one object, or (`array`) a JSON array of them.
+    static func jsonBytes(_ parts: [[UInt8]], array: Bool = false) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        var buffer = ByteBuffer()
+        buffer.reserveCapacity(parts.reduce(2) { $0 + $1.count + 1 })
+        if array { buffer.writeInteger(UInt8(ascii: "[")) }
+        for (i, part) in parts.enumerated() {
+            if i > 0 { buffer.writeInteger(UInt8(ascii: ",")) }
+            buffer.writeBytes(part)
+        }
+        if array { buffer.writeInteger(UInt8(ascii: "]")) }
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: buffer))
     }
 
     func error(_ status: HTTPResponse.Status, code: Int, key: String, _ values: [String: String] = [:]) -> Response {
@@ -128,13 +170,7 @@ public struct APIResponder: HTTPResponder {
         if request.headers[values: Self.deliveryHeader].first != nil {
             return error(.badRequest, code: 4, key: "webhook deliveries are not accepted by the API")
         }
-        if route.needsSecret, let secret = configuration.apiSecret, !secret.isEmpty {
-            let presented = SecretCheck.presented(request.headers)
-            let seedWithoutSecret = configuration.imageSeedWithoutSecret && presented == nil && segments.last == "image-seed"
-            guard seedWithoutSecret || (presented.map { SecretCheck.equal($0, secret) } ?? false) else {
-                return error(.unauthorized, code: 401, key: "U1")
-            }
-        }
+        if let refusal = authenticate(route.auth, request.headers, segments: segments) { return refusal }
         var body: [UInt8] = []
         if request.method == .post || request.method == .put {
             switch await BodyReader.read(request, upTo: configuration.maxBodyBytes, timeout: configuration.bodyReadTimeout) {

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import HTTPTypes
+import Hummingbird
 
 /// Constant-time secret comparison over SHA-256 digests (lengths never leak).
 enum SecretCheck {
@@ -23,5 +24,36 @@ enum SecretCheck {
             return auth
         }
         return nil
+    }
+
+    /// The admin secret a request presents: `mj-admin-secret`, else as `presented`.
+    static func presentedAdmin(_ headers: HTTPFields) -> String? {
+        headers[HTTPField.Name("mj-admin-secret")!] ?? presented(headers)
+    }
+}
+
+extension APIResponder {
+    /// Checks the secret `auth` asks for; nil = allowed, else the 401/403 answer (contract §1.2).
+    func authenticate(_ auth: Auth, _ headers: HTTPFields, segments: [String]) -> Response? {
+        let apiSecret = configuration.apiSecret.flatMap { $0.isEmpty ? nil : $0 }
+        let adminSecret = configuration.adminSecret.flatMap { $0.isEmpty ? nil : $0 }
+        let presented = SecretCheck.presented(headers)
+        let presentedAdmin = SecretCheck.presentedAdmin(headers)
+        let isAdmin = adminSecret.map { admin in presentedAdmin.map { SecretCheck.equal($0, admin) } ?? false } ?? false
+        let isAPI = apiSecret.map { api in presented.map { SecretCheck.equal($0, api) } ?? false } ?? false
+        switch auth {
+        case .open:
+            return nil
+        case .api:
+            guard apiSecret != nil else { return nil }
+            let seedWithoutSecret = configuration.imageSeedWithoutSecret && presentedAdmin == nil && segments.last == "image-seed"
+            return seedWithoutSecret || isAPI || isAdmin ? nil : error(.unauthorized, code: 401, key: "U1")
+        case .accountRead:
+            guard apiSecret != nil || adminSecret != nil else { return nil }
+            return isAPI || isAdmin ? nil : error(.unauthorized, code: 401, key: "U1")
+        case .admin:
+            guard adminSecret != nil else { return error(.forbidden, code: 403, key: "U2") }
+            return isAdmin ? nil : error(.unauthorized, code: 401, key: "U1")
+        }
     }
 }

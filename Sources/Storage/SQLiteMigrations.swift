@@ -40,5 +40,17 @@ enum SQLiteMigrations {
             )
             """,
         ],
+        [
+            // Accounts as data (issue 8): settings as JSON, where they came from, what the bots last told them.
+            """
+            CREATE TABLE IF NOT EXISTS accounts (
+                id TEXT PRIMARY KEY NOT NULL,
+                config TEXT NOT NULL,
+                origin TEXT NOT NULL,
+                bot_state TEXT NOT NULL DEFAULT '{}',
+                created_at INTEGER NOT NULL
+            )
+            """
+        ],
     ]
 }

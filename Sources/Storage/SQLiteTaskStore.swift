@@ -14,8 +14,8 @@ import SQLiteNIO
 /// statements on the shared connection.
 public actor SQLiteTaskStore: TaskStore {
     private let connection: SQLiteConnection
-    private let encoder = JSONEncoder()
-    private let decoder = JSONDecoder()
+    let encoder = JSONEncoder()
+    let decoder = JSONDecoder()
     private var busy = false
     private var waiters: [CheckedContinuation<Void, Never>] = []
 
@@ -35,12 +35,12 @@ public actor SQLiteTaskStore: TaskStore {
         return store
     }
 
-    private func query(_ sql: String, _ binds: [SQLiteData] = []) async throws -> [SQLiteRow] {
+    func query(_ sql: String, _ binds: [SQLiteData] = []) async throws -> [SQLiteRow] {
         try await connection.query(sql, binds)
     }
 
     /// Runs `body` alone on the connection (no other operation of this store interleaves).
-    private func exclusive<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+    func exclusive<T: Sendable>(_ body: () async throws -> T) async throws -> T {
         if busy {
             await withCheckedContinuation { waiters.append($0) }  // handed over by `leave` with busy kept
         } else {

@@ -71,6 +71,28 @@ public actor AccountPool: Service {
         addedContinuation.yield(account)
     }
 
+    /// Takes the account with `id` out of the pool and stops it (its tasks are the caller's business).
+    @discardableResult
+    public func remove(id: String) async -> DiscordAccount? {
+        guard let i = accounts.firstIndex(where: { $0.config.id == id }) else { return nil }
+        let account = accounts.remove(at: i)
+        await account.stop()
+        return account
+    }
+
+    /// Puts `new` in the place of the account with the same id (same position in the pool) and stops
+    /// the old one; without an old one, `new` is added at the end.
+    public func replace(with new: DiscordAccount) async {
+        guard let i = accounts.firstIndex(where: { $0.config.id == new.config.id }) else { return await add(new) }
+        let old = accounts[i]
+        accounts[i] = new
+        if registry != nil {
+            await new.setHandOver { [weak self] ids, from, reason in await self?.reassign(ids, from: from, reason: reason) }
+        }
+        addedContinuation.yield(new)
+        await old.stop()
+    }
+
     /// Moves waiting tasks an account gave up to other available accounts that can run them (actions
     /// only to accounts of the parent's channel, where the parent's buttons are); the rest fail with `reason`.
     public func reassign(_ taskIds: [String], from: DiscordAccount, reason: String) async {

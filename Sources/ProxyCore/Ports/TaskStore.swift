@@ -78,6 +78,8 @@ public actor MemoryTaskStore: TaskStore {
     private var outbox: [Int64: OutboxDelivery] = [:]
     private var nextOutboxId: Int64 = 1
     private var cursors: [String: String] = [:]
+    /// Accounts (see `AccountStore`), oldest first.
+    var accountRecords: [AccountRecord] = []
 
     /// Creates an empty store.
     public init() {}

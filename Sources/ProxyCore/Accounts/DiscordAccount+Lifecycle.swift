@@ -1,0 +1,27 @@
+import DiscordKit
+import Foundation
+
+extension DiscordAccount {
+    /// Ends `run`: the dispatcher stops and the gateway connection closes. Waiting tasks are not
+    /// touched here (the caller moves or fails them first).
+    public func stop() {
+        wake.finish()
+    }
+
+    /// Takes the waiting (not yet started) tasks off the queue and returns them.
+    public func takeQueued() -> [String] { slots.drainQueued() }
+
+    /// An operator disabled the account: it takes no new task (its config says so); every waiting
+    /// task (queued or MODAL) fails with `reason`. Running tasks finish on the open connection.
+    public func disableByOperator(failingWaitingWith reason: String) async {
+        await failQueued(reason)
+    }
+
+    /// Seeds what the bots last told the account (from the store) until its new session reads them again.
+    public func restore(_ state: AccountBotState) {
+        for (bot, on) in state.remix {
+            guard let bot = BotType(rawValue: bot), remix[bot] == nil else { continue }
+            remix[bot] = on
+        }
+    }
+}
