@@ -16,11 +16,11 @@ struct TaskController: Sendable {
 
     private func tasksJSON(_ tasks: [MJTask]) -> Response { APIResponder.json(.array(tasks.map(\.json))) }
 
-    /// `GET /mj/task/{id}/fetch`.
+    /// `GET /mj/task/{id}/fetch`: the cached JSON bytes when the task was seen recently, else the store.
     @Sendable func fetch(_ r: RouteRequest) async throws -> Response {
-        guard let id = r.parameters["id"], let task = try await registry.task(id: id) else {
-            return APIResponder.json(["code": 4, "description": .string(Texts.text("V28", configuration.locale))], status: .notFound)
-        }
+        guard let id = r.parameters["id"] else { return notFound() }
+        if let bytes = registry.cache.get(id) { return APIResponder.jsonBytes([bytes]) }
+        guard let task = try await registry.task(id: id) else { return notFound() }
         return APIResponder.json(task.json)
     }
 
@@ -42,7 +42,19 @@ struct TaskController: Sendable {
             }
         }
         guard ids.count <= configuration.maxIdsPerQuery else { return bad("V37", ["n": String(configuration.maxIdsPerQuery)]) }
-        return tasksJSON(try await registry.tasks(ids: ids))
+        // Request order, duplicates once, unknown ids skipped; cached tasks are served as stored bytes,
+        // the rest read in one batch.
+        var seen = Set<String>()
+        let unique = ids.filter { seen.insert($0).inserted }
+        let cache = registry.cache
+        var parts = unique.map { cache.get($0) }
+        let missing = zip(unique, parts).filter { $0.1 == nil }.map(\.0)
+        if !missing.isEmpty {
+            var fetched: [String: [UInt8]] = [:]
+            for task in try await registry.tasks(ids: missing) { fetched[task.id] = Array(task.json.compactString.utf8) }
+            for (i, id) in unique.enumerated() where parts[i] == nil { parts[i] = fetched[id] }
+        }
+        return APIResponder.jsonBytes(parts.compactMap { $0 }, array: true)
     }
 
     /// `GET /mj/task/list?limit=&before=`: newest first.

@@ -12,10 +12,15 @@ public actor TaskRegistry {
     private let webhooks: WebhookPlan?
     private var live: [String: MJTask] = [:]
     private let logger: Logger
+    /// Encoded JSON of recent tasks for the read path (no actor hop, no store read).
+    public nonisolated let cache: TaskJSONCache
 
     /// Creates a registry over `store`; with `webhooks`, visible changes are put in the store's outbox.
-    public init(store: any TaskStore, sinks: [any TaskEventSink] = [], webhooks: WebhookPlan? = nil, logger: Logger) {
+    public init(
+        store: any TaskStore, sinks: [any TaskEventSink] = [], webhooks: WebhookPlan? = nil, cache: TaskJSONCache = TaskJSONCache(), logger: Logger
+    ) {
         self.store = store
+        self.cache = cache
         self.sinks = sinks
         self.webhooks = webhooks
         self.logger = logger
@@ -31,6 +36,7 @@ public actor TaskRegistry {
         let event = TaskEvent.between(nil, task)
         try await store.save(task, outbox: outbox(task, event))
         if !task.status.isFinished { live[task.id] = task }
+        cache.put(task)
         if let event { await announce(task, event) }
     }
 
@@ -48,7 +54,9 @@ public actor TaskRegistry {
     /// One task (memory first, then the store).
     public func task(id: String) async throws -> MJTask? {
         if let t = live[id] { return t }
-        return try await store.task(id: id)
+        let stored = try await store.task(id: id)
+        if let stored { cache.put(stored) }
+        return stored
     }
 
     /// Tasks by id in request order, deduplicated, unknown skipped.
@@ -57,7 +65,10 @@ public actor TaskRegistry {
         let unique = ids.filter { seen.insert($0).inserted }
         let missing = unique.filter { live[$0] == nil }
         var found: [String: MJTask] = [:]
-        for t in try await store.tasks(ids: missing) { found[t.id] = t }
+        for t in try await store.tasks(ids: missing) {
+            found[t.id] = t
+            cache.put(t)
+        }
         return unique.compactMap { live[$0] ?? found[$0] }
     }
 
@@ -93,6 +104,7 @@ public actor TaskRegistry {
         if event != nil { new.sequence = old.sequence + 1 }
         // Memory changes before the store write, so a concurrent update builds on this one.
         if new.status.isFinished { live[new.id] = nil } else { live[new.id] = new }
+        cache.put(new)
         do {
             try await store.save(new, outbox: outbox(new, event))
         } catch {
@@ -108,6 +120,7 @@ public actor TaskRegistry {
         task.setProperty("seed", string: seed)
         task.revision = (task.revision ?? 0) + 1
         if live[id] != nil { live[id] = task }
+        cache.put(task)
         try? await store.save(task)
     }
 
