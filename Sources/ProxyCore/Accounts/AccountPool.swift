@@ -24,7 +24,7 @@ public struct AccountFilter: Sendable, Equatable {
 
     /// Whether `account` passes; `remixOn` is the account's remix mode for the bot (from `/settings`).
     public func admits(_ account: AccountConfig, remixOn: Bool) -> Bool {
-        if let c = channelId, !c.isEmpty, c != account.channelId { return false }
+        if let c = channelId, !c.isEmpty, !account.channels.contains(c) { return false }
         if let i = instanceId, !i.isEmpty, i != account.id { return false }
         if let r = remark, !r.isEmpty, !account.remark.lowercased().contains(r.lowercased()) { return false }
         if let wanted = remix {
@@ -43,6 +43,14 @@ public enum AccountChoiceError: Error, Sendable, Equatable {
     case filterMismatch
     /// None allows the requested mode (V13).
     case modeUnsupported(SpeedMode)
+    /// Every eligible account's queue is full (code 23).
+    case queueFull
+}
+
+/// The account picked for a submission and the speed mode it was picked for (nil = none requested).
+public struct AccountChoice: Sendable {
+    public let account: DiscordAccount
+    public let mode: SpeedMode?
 }
 
 /// All accounts; chooses one per submission and runs them all as one Service.
@@ -53,11 +61,20 @@ public actor AccountPool: Service {
 
     /// Tasks handed over by an account are re-assigned through it.
     private let registry: TaskRegistry?
+    /// Picks among eligible accounts (`scheduling.rule`); remembers whose turn it is.
+    private var selector: AccountSelector
+    /// Randomness of the random and weighted rules (injectable for tests).
+    private var random: any RandomNumberGenerator & Sendable
 
     /// Creates a pool with `accounts`; with a `registry`, tasks an account gives up move to others.
-    public init(accounts: [DiscordAccount] = [], registry: TaskRegistry? = nil) {
+    public init(
+        accounts: [DiscordAccount] = [], registry: TaskRegistry? = nil, rule: SchedulingRule = .bestWaitIdle,
+        random: any RandomNumberGenerator & Sendable = SystemRandomNumberGenerator()
+    ) {
         self.accounts = accounts
         self.registry = registry
+        self.selector = AccountSelector(rule: rule)
+        self.random = random
         (added, addedContinuation) = AsyncStream<DiscordAccount>.makeStream()
         for a in accounts { addedContinuation.yield(a) }
     }
@@ -99,25 +116,22 @@ public actor AccountPool: Service {
         guard let registry else { return }
         for id in taskIds {
             guard let task = try? await registry.task(id: id), task.status == .notStart else { continue }
-            var target: (account: DiscordAccount, load: Int)?
-            for candidate in accounts where candidate !== from && candidate.config.enabled {
-                guard await candidate.isAvailable else { continue }
-                if task.customId != nil, candidate.config.channelId != from.config.channelId { continue }
-                let bot = task.botType == .insightFace ? BotType.midJourney : task.botType
-                guard candidate.config.botTypes.contains(bot) else { continue }
-                let load = await candidate.waitingCount + candidate.runningCount
-                if target.map({ load < $0.load }) ?? true { target = (candidate, load) }
-            }
-            guard let target = target?.account else {
+            // Same eligibility as a new submission (bot, readiness, window, daily limit, requested
+            // mode, room); an action needs an account with the parent's channel.
+            let channel = task.customId != nil ? (task.property("discordChannelId") ?? from.config.channelId) : nil
+            let request = Eligibility.Request(
+                botType: task.botType, modes: task.requestedMode.map { [$0] } ?? [], channelId: channel)
+            guard case .success(let choice) = await choose(request, excluding: [from.config.id]) else {
                 await registry.update(id) { $0.fail(reason, at: nowMillis()) }
                 continue
             }
+            let target = choice.account
             let newId = target.config.id
-            let channel = target.config.channelId
+            let newChannel = channel ?? target.config.channelId
             let moved = await registry.transition(id, from: [.notStart]) {
                 $0.accountId = newId
                 $0.setProperty("discordInstanceId", string: newId)
-                $0.setProperty("discordChannelId", string: channel)
+                $0.setProperty("discordChannelId", string: newChannel)
             }
             if moved != nil { await target.requeue(id) }
         }
@@ -129,24 +143,35 @@ public actor AccountPool: Service {
     /// The account with `id`.
     public func account(id: String) -> DiscordAccount? { accounts.first { $0.config.id == id } }
 
-    /// Picks the least loaded connected account that passes `filter` (ties: configuration order, weight first).
+    /// Picks an account for `botType` that passes `filter` and allows `mode` (see `choose(_:excluding:)`).
     public func choose(botType: BotType, filter: AccountFilter?, mode: SpeedMode?) async -> Result<DiscordAccount, AccountChoiceError> {
-        var connected: [DiscordAccount] = []
-        for a in accounts where a.config.enabled {
-            if await a.isAvailable { connected.append(a) }
-        }
-        guard !connected.isEmpty else { return .failure(.noAccount) }
-        var admitted: [DiscordAccount] = []
-        for a in connected where filter?.admits(a.config, remixOn: await a.remixOn(botType)) ?? true { admitted.append(a) }
-        guard !admitted.isEmpty else { return .failure(.filterMismatch) }
-        // Every account allows every mode until per-account mode limits exist.
-        var best: (load: Double, account: DiscordAccount)?
-        for a in admitted {
-            let load = Double(await a.waitingCount + a.runningCount) / Double(max(1, a.config.coreSize * max(1, a.config.weight)))
-            if best == nil || load < best!.load { best = (load, a) }
-        }
-        return .success(best!.account)
+        await choose(Eligibility.Request(botType: botType, filter: filter, modes: mode.map { [$0] } ?? [])).map(\.account)
     }
+
+    /// Picks an eligible account with room for `request` by the scheduling rule (ties take turns),
+    /// skipping the accounts in `excluding`; or the reason none can take it (3, V12, V13, 23).
+    public func choose(_ request: Eligibility.Request, excluding: Set<String> = []) async -> Result<AccountChoice, AccountChoiceError> {
+        var candidates: [AccountCandidate] = []
+        var byOrder: [Int: DiscordAccount] = [:]
+        for (i, a) in accounts.enumerated() where a.config.enabled {
+            var c = await a.candidate(order: i, bot: request.botType)
+            if excluding.contains(c.config.id) { c.hasRoom = false }
+            candidates.append(c)
+            byOrder[i] = a
+        }
+        switch Eligibility.eligible(candidates, for: request, at: nowMillis()) {
+        case .failure(let e):
+            return .failure(e)
+        case .success(let (eligible, mode)):
+            guard let i = selector.pick(eligible.map(\.load), using: &random), let account = byOrder[eligible[i].order] else {
+                return .failure(.noAccount)
+            }
+            return .success(AccountChoice(account: account, mode: mode))
+        }
+    }
+
+    /// Changes the selection rule (live configuration).
+    public func setRule(_ rule: SchedulingRule) { selector.rule = rule }
 
     /// Runs every account (and those added later) until shutdown.
     public func run() async throws {

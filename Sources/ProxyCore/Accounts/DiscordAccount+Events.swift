@@ -34,7 +34,7 @@ extension DiscordAccount {
     }
 
     func isOwnChannel(_ channelId: String) -> Bool {
-        channelId == config.channelId || dmChannels.values.contains(channelId)
+        config.channels.contains(channelId) || dmChannels.values.contains(channelId)
     }
 
     /// A bot message (MESSAGE_CREATE, or MESSAGE_UPDATE when `isUpdate`): waiters first, then the
