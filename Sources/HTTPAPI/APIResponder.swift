@@ -94,6 +94,12 @@ public struct APIResponder: HTTPResponder {
             add(.post, "/mj/account/{id}/enable", envelope: true, auth: .admin, a.enable)
             add(.post, "/mj/account/{id}/disable", envelope: true, auth: .admin, a.disable)
             add(.delete, "/mj/account/{id}/delete", envelope: true, auth: .admin, a.delete)
+            add(.post, "/mj/account/{id}/sync-info", envelope: true, auth: .admin, a.syncInfo)
+            add(.post, "/mj/account/{id}/change-mode", envelope: true, auth: .admin, a.changeMode)
+            add(.post, "/mj/account/{id}/change-remix", envelope: true, auth: .admin, a.changeRemix)
+            add(.post, "/mj/account/{id}/change-version", envelope: true, auth: .admin, a.changeVersion)
+            add(.post, "/mj/account/{id}/action", envelope: true, auth: .admin, a.settingsAction)
+            add(.post, "/mj/account/{id}/verified", envelope: true, auth: .admin, a.verified)
         }
         self.routes = routes
     }

@@ -23,5 +23,14 @@ extension DiscordAccount {
             guard let bot = BotType(rawValue: bot), remix[bot] == nil else { continue }
             remix[bot] = on
         }
+        for (bot, mode) in state.mode {
+            guard let bot = BotType(rawValue: bot), bots.mode[bot] == nil else { continue }
+            bots.mode[bot] = mode
+        }
+        for (bot, version) in state.version {
+            guard let bot = BotType(rawValue: bot), bots.version[bot] == nil else { continue }
+            bots.version[bot] = version
+        }
+        if bots.lastConnect == nil { bots.lastConnect = state.lastConnect }
     }
 }

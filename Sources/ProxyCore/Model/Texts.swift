@@ -59,6 +59,7 @@ public enum Texts {
         "V39": ("invalid {field}", "{field}参数错误"),
         "V40": ("account already exists: {id}", "账号已存在: {id}"),
         "V41": ("account not found", "账号不存在"),
+        "A1": ("{what} failed: {detail}", "{what}失败: {detail}"),
         "U1": ("unauthorized: missing or invalid secret", "未授权：密钥缺失或错误"),
         "U2": ("admin API disabled: no admin secret configured", "管理接口未启用：未配置管理密钥"),
         "U3": ("method not allowed", "请求方法不支持"),
