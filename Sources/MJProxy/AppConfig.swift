@@ -1,3 +1,4 @@
+import DiscordKit
 import Foundation
 import ProxyCore
 import Yams
@@ -7,6 +8,16 @@ struct AppConfig: Sendable {
     var host = "127.0.0.1"
     var port = 8080
     var apiSecret: String?
+    /// Guards the account API (`admin.secret`, env `MJPROXY_ADMIN_SECRET`); unset = account changes refused.
+    var adminSecret: String?
+    /// Per account id, the account fields the config file sets (they win over stored values).
+    var accountFields: [String: Set<String>] = [:]
+    /// The file this configuration was read from (re-read on change and SIGHUP).
+    var configPath: String?
+    /// How often the config file's modification time is checked, in seconds (`reload.pollSeconds`; 0 = only SIGHUP).
+    var reloadPollSeconds = 3.0
+    /// Problems that do not stop the start (e.g. novicezk keys mjproxy does not support), logged once.
+    var warnings: [String] = []
     var locale: TextLocale = .en
     var storePath = "./data/mjproxy.sqlite"
     var webhookURL: String?
@@ -34,6 +45,18 @@ struct AppConfig: Sendable {
     var outboundAllowPrivateNetworks = false
     /// Host names or IP literals exempt from the outbound address check (`outbound.allowHosts`).
     var outboundAllowHosts: [String] = []
+    /// `account.infoIntervalMinutes`: how often each account reads `/info` again (jittered); 0 = only at connect.
+    var accountInfoIntervalMinutes = 30.0
+    /// `account.autoRelax`: switch to relax when fast time runs out, back to fast when it returns.
+    var accountAutoRelax = true
+    /// `account.maxConnectFailures`: connections in a row failing before READY that disable an account; 0 = never.
+    var accountMaxConnectFailures = 5
+    /// `verification.hookUrl`: called with `{account, challengeUrl, message}` when an account meets a captcha.
+    var verificationHookURL: String?
+    /// How the pool picks among eligible accounts (`scheduling.rule`).
+    var schedulingRule: SchedulingRule = .bestWaitIdle
+    /// Outbound proxy for Discord REST and gateway of accounts without their own (`discord.proxy`).
+    var discordProxy: String?
 
     /// The built-in sandbox (used when no account is configured, or when forced on).
     struct SandboxSettings: Sendable {
@@ -76,9 +99,14 @@ enum ConfigLoader {
             let node: Any?
             do { node = try Yams.load(yaml: text) } catch { throw ConfigError(key: file, problem: "not valid YAML (\(error))") }
             if let node {
-                guard let root = node as? [String: Any] else { throw ConfigError(key: file, problem: "top level must be a mapping") }
+                guard var root = node as? [String: Any] else { throw ConfigError(key: file, problem: "top level must be a mapping") }
+                if let mj = root["mj"] {
+                    // A novicezk midjourney-proxy application.yml: its `mj.` keys mapped onto ours.
+                    root = try NovicezkConfig.translate(mj, rest: root, warnings: &config.warnings)
+                }
                 try apply(root, to: &config)
             }
+            config.configPath = file
         }
         try applyEnvironment(environment, to: &config)
         try validate(config)
@@ -124,7 +152,10 @@ enum ConfigLoader {
     // MARK: YAML
 
     static func apply(_ root: [String: Any], to c: inout AppConfig) throws {
-        let sections = ["http", "api", "auth", "locale", "store", "webhook", "task", "discord", "accounts", "sandbox", "translate", "bannedWords", "outbound"]
+        let sections = [
+            "http", "api", "admin", "reload", "auth", "locale", "store", "webhook", "task", "discord", "accounts", "sandbox", "translate", "bannedWords", "outbound", "scheduling",
+            "account", "verification",
+        ]
         for (k, v) in root {
             switch k {
             case "http":
@@ -141,6 +172,20 @@ enum ConfigLoader {
                     switch ak {
                     case "secret": c.apiSecret = try string(av, "api.secret")
                     default: throw unknown("api.\(ak)", allowed: ["secret"])
+                    }
+                }
+            case "admin":
+                for (ak, av) in try map(v, "admin") {
+                    switch ak {
+                    case "secret": c.adminSecret = try string(av, "admin.secret")
+                    default: throw unknown("admin.\(ak)", allowed: ["secret"])
+                    }
+                }
+            case "reload":
+                for (rk, rv) in try map(v, "reload") {
+                    switch rk {
+                    case "pollSeconds": c.reloadPollSeconds = try double(rv, "reload.pollSeconds")
+                    default: throw unknown("reload.\(rk)", allowed: ["pollSeconds"])
                     }
                 }
             case "auth":
@@ -200,6 +245,30 @@ enum ConfigLoader {
                     default: throw unknown(key, allowed: ["allowPrivateNetworks", "allowHosts"])
                     }
                 }
+            case "account":
+                for (ak, av) in try map(v, "account") {
+                    let key = "account.\(ak)"
+                    switch ak {
+                    case "infoIntervalMinutes": c.accountInfoIntervalMinutes = try double(av, key)
+                    case "autoRelax": c.accountAutoRelax = try bool(av, key)
+                    case "maxConnectFailures": c.accountMaxConnectFailures = try int(av, key)
+                    default: throw unknown(key, allowed: ["infoIntervalMinutes", "autoRelax", "maxConnectFailures"])
+                    }
+                }
+            case "verification":
+                for (vk, vv) in try map(v, "verification") {
+                    switch vk {
+                    case "hookUrl": c.verificationHookURL = try string(vv, "verification.hookUrl")
+                    default: throw unknown("verification.\(vk)", allowed: ["hookUrl"])
+                    }
+                }
+            case "scheduling":
+                for (sk, sv) in try map(v, "scheduling") {
+                    switch sk {
+                    case "rule": c.schedulingRule = try schedulingRule(try string(sv, "scheduling.rule"), "scheduling.rule")
+                    default: throw unknown("scheduling.\(sk)", allowed: ["rule"])
+                    }
+                }
             case "locale":
                 guard let l = TextLocale(rawValue: try string(v, "locale")) else { throw ConfigError(key: "locale", problem: "must be en or zh") }
                 c.locale = l
@@ -234,12 +303,18 @@ enum ConfigLoader {
                     case "apiBase": c.discord.apiBase = try string(dv, key)
                     case "cdnBase": c.discord.cdnBase = try string(dv, key)
                     case "uploadBase": c.discord.uploadBase = try string(dv, key)
-                    default: throw unknown(key, allowed: ["gatewayUrl", "apiBase", "cdnBase", "uploadBase"])
+                    case "proxy": c.discordProxy = try string(dv, key)
+                    default: throw unknown(key, allowed: ["gatewayUrl", "apiBase", "cdnBase", "uploadBase", "proxy"])
                     }
                 }
             case "accounts":
                 guard let list = v as? [Any] else { throw ConfigError(key: "accounts", problem: "must be a list") }
                 c.accounts = try list.enumerated().map { try account($1, "accounts[\($0)]") }
+                // The fields each account sets: they win over the stored account's values at start and reload.
+                for (item, a) in zip(list, c.accounts) {
+                    let keys = ((item as? [String: Any])?.keys).map { Set($0.map { $0 == "enable" ? "enabled" : $0 }) } ?? []
+                    c.accountFields[a.id] = keys.union(["id"])
+                }
             case "sandbox":
                 for (sk, sv) in try map(v, "sandbox") {
                     let key = "sandbox.\(sk)"
@@ -287,16 +362,46 @@ enum ConfigLoader {
             case "mjBotChannelId": a.mjBotChannelId = try string(x, path)
             case "nijiBotChannelId": a.nijiBotChannelId = try string(x, path)
             case "remixAutoSubmit": a.remixAutoSubmit = try bool(x, path)
+            case "botTypes": a.botTypes = Set(try list(x, path).map { try enumValue(BotType.self, $0, path) })
+            case "allowedModes": a.allowedModes = Set(try list(x, path).map { try enumValue(SpeedMode.self, $0, path) })
+            case "fixedMode": a.fixedMode = try enumValue(SpeedMode.self, x, path)
+            case "dailyLimit": a.dailyLimit = try int(x, path)
+            case "workWindow": a.workWindow = try string(x, path)
+            case "minSubmitInterval": a.minSubmitInterval = try double(x, path)
+            case "subChannels": a.subChannels = try list(x, path).map { try string($0, path) }
+            case "proxy": a.proxy = try string(x, path)
             default:
                 throw unknown(
                     path,
                     allowed: [
                         "id", "guildId", "channelId", "userToken", "userAgent", "enabled", "coreSize", "queueSize", "timeoutMinutes", "remark",
-                        "weight", "mjBotChannelId", "nijiBotChannelId", "remixAutoSubmit",
+                        "weight", "mjBotChannelId", "nijiBotChannelId", "remixAutoSubmit", "botTypes", "allowedModes", "fixedMode", "dailyLimit",
+                        "workWindow", "minSubmitInterval", "subChannels", "proxy",
                     ])
             }
         }
         return a
+    }
+
+    static func list(_ v: Any, _ key: String) throws -> [Any] {
+        guard let l = v as? [Any] else { throw ConfigError(key: key, problem: "must be a list") }
+        return l
+    }
+
+    /// An enum value by its raw value, case-insensitively (`FAST`, `fast`; `MID_JOURNEY`, `mid_journey`).
+    static func enumValue<E: RawRepresentable & CaseIterable>(_ type: E.Type, _ v: Any, _ key: String) throws -> E where E.RawValue == String {
+        let text = try string(v, key)
+        guard let e = E.allCases.first(where: { $0.rawValue.lowercased() == text.lowercased() }) else {
+            throw ConfigError(key: key, problem: "must be one of \(E.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return e
+    }
+
+    static func schedulingRule(_ text: String, _ key: String) throws -> SchedulingRule {
+        guard let rule = SchedulingRule(rawValue: text.lowercased()) else {
+            throw ConfigError(key: key, problem: "must be one of \(SchedulingRule.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return rule
     }
 
     // MARK: environment
@@ -307,6 +412,8 @@ enum ConfigLoader {
         if let v = get("HTTP_HOST") { c.host = v }
         if let v = get("HTTP_PORT") { c.port = try int(v, "MJPROXY_HTTP_PORT") }
         if let v = get("API_SECRET") { c.apiSecret = v }
+        if let v = get("ADMIN_SECRET") { c.adminSecret = v }
+        if let v = get("RELOAD_POLL_SECONDS") { c.reloadPollSeconds = try double(v, "MJPROXY_RELOAD_POLL_SECONDS") }
         if let v = get("LOCALE") {
             guard let l = TextLocale(rawValue: v) else { throw ConfigError(key: "MJPROXY_LOCALE", problem: "must be en or zh") }
             c.locale = l
@@ -314,6 +421,10 @@ enum ConfigLoader {
         if let v = get("STORE_PATH") { c.storePath = v }
         if let v = get("WEBHOOK_URL") { c.webhookURL = v }
         if let v = get("WEBHOOK_SECRET") { c.webhookSecret = v }
+        if let v = get("ACCOUNT_INFO_INTERVAL_MINUTES") { c.accountInfoIntervalMinutes = try double(v, "MJPROXY_ACCOUNT_INFO_INTERVAL_MINUTES") }
+        if let v = get("ACCOUNT_AUTO_RELAX") { c.accountAutoRelax = try bool(v, "MJPROXY_ACCOUNT_AUTO_RELAX") }
+        if let v = get("ACCOUNT_MAX_CONNECT_FAILURES") { c.accountMaxConnectFailures = try int(v, "MJPROXY_ACCOUNT_MAX_CONNECT_FAILURES") }
+        if let v = get("VERIFICATION_HOOK_URL") { c.verificationHookURL = v }
         if let v = get("TRANSLATE_WAY") { c.translateWay = v.lowercased() }
         if let v = get("TRANSLATE_BAIDU_APP_ID") { c.baiduAppId = v }
         if let v = get("TRANSLATE_BAIDU_APP_SECRET") { c.baiduAppSecret = v }
@@ -330,6 +441,8 @@ enum ConfigLoader {
         if let v = get("DISCORD_API_BASE") { c.discord.apiBase = v }
         if let v = get("DISCORD_CDN_BASE") { c.discord.cdnBase = v }
         if let v = get("DISCORD_UPLOAD_BASE") { c.discord.uploadBase = v }
+        if let v = get("DISCORD_PROXY") { c.discordProxy = v }
+        if let v = get("SCHEDULING_RULE") { c.schedulingRule = try schedulingRule(v, "MJPROXY_SCHEDULING_RULE") }
         if let v = get("SANDBOX_ENABLED") { c.sandbox.enabled = try bool(v, "MJPROXY_SANDBOX_ENABLED") }
         if let v = get("SANDBOX_PORT") { c.sandbox.port = try int(v, "MJPROXY_SANDBOX_PORT") }
         if let v = get("SANDBOX_PUBLIC_BASE_URL") { c.sandbox.publicBaseURL = v }
@@ -342,11 +455,33 @@ enum ConfigLoader {
             guard let guild = get("ACCOUNT_GUILD_ID"), let channel = get("ACCOUNT_CHANNEL_ID") else {
                 throw ConfigError(key: "MJPROXY_ACCOUNT_GUILD_ID", problem: "MJPROXY_ACCOUNT_GUILD_ID and MJPROXY_ACCOUNT_CHANNEL_ID are required with MJPROXY_ACCOUNT_USER_TOKEN")
             }
-            c.accounts.append(AccountConfig(guildId: guild, channelId: channel, userToken: token))
+            let a = AccountConfig(guildId: guild, channelId: channel, userToken: token)
+            c.accounts.append(a)
+            c.accountFields[a.id] = ["id", "guildId", "channelId", "userToken"]
         }
     }
 
     // MARK: validation
+
+    /// Per-account scheduling and proxy settings; errors name `key.<field>`.
+    static func validateScheduling(_ a: AccountConfig, key: String) throws {
+        if let limit = a.dailyLimit, limit < 0 { throw ConfigError(key: "\(key).dailyLimit", problem: "must be 0 or more") }
+        guard a.minSubmitInterval >= 0, a.minSubmitInterval <= 3600 else {
+            throw ConfigError(key: "\(key).minSubmitInterval", problem: "must be 0-3600 seconds")
+        }
+        if let w = a.workWindow, !w.isEmpty {
+            do { _ = try WorkWindow(w) } catch { throw ConfigError(key: "\(key).workWindow", problem: error.description) }
+        }
+        for (i, ch) in a.subChannels.enumerated() where !(17...20).contains(ch.count) || !ch.allSatisfy(\.isNumber) {
+            throw ConfigError(key: "\(key).subChannels[\(i)]", problem: "must be a Discord id (17-20 digits)")
+        }
+        if let fixed = a.fixedMode, !a.allowedModes.isEmpty, !a.allowedModes.contains(fixed) {
+            throw ConfigError(key: "\(key).fixedMode", problem: "must be one of allowedModes")
+        }
+        if let p = a.proxy, !p.isEmpty {
+            do { _ = try OutboundProxy(url: p) } catch { throw ConfigError(key: "\(key).proxy", problem: error.description) }
+        }
+    }
 
     static func validate(_ c: AppConfig) throws {
         guard (0...65535).contains(c.port) else { throw ConfigError(key: "http.port", problem: "must be 0-65535") }
@@ -359,12 +494,16 @@ enum ConfigLoader {
         for (i, host) in c.outboundAllowHosts.enumerated() where host.isEmpty || host.contains("/") || host.contains(" ") {
             throw ConfigError(key: "outbound.allowHosts[\(i)]", problem: "must be a host name or IP literal (no scheme, path or spaces)")
         }
+        guard c.reloadPollSeconds >= 0, c.reloadPollSeconds <= 86_400 else { throw ConfigError(key: "reload.pollSeconds", problem: "must be 0-86400") }
         guard (1...100_000).contains(c.maxIdsPerQuery) else { throw ConfigError(key: "task.maxIdsPerQuery", problem: "must be 1-100000") }
-        for (k, url) in [("webhook.url", c.webhookURL), ("sandbox.publicBaseUrl", c.sandbox.publicBaseURL), ("discord.uploadBase", c.discord.uploadBase), ("discord.cdnBase", c.discord.cdnBase)] {
+        for (k, url) in [("webhook.url", c.webhookURL), ("verification.hookUrl", c.verificationHookURL), ("sandbox.publicBaseUrl", c.sandbox.publicBaseURL), ("discord.uploadBase", c.discord.uploadBase), ("discord.cdnBase", c.discord.cdnBase)] {
             if let url, !(url.hasPrefix("http://") || url.hasPrefix("https://")) { throw ConfigError(key: k, problem: "must be an http(s) URL") }
         }
         for (k, url) in [("discord.gatewayUrl", c.discord.gatewayURL)] where !(url.hasPrefix("ws://") || url.hasPrefix("wss://")) {
             throw ConfigError(key: k, problem: "must be a ws(s) URL")
+        }
+        if let p = c.discordProxy, !p.isEmpty {
+            do { _ = try OutboundProxy(url: p) } catch { throw ConfigError(key: "discord.proxy", problem: error.description) }
         }
         guard c.discord.apiBase.hasPrefix("http://") || c.discord.apiBase.hasPrefix("https://") else {
             throw ConfigError(key: "discord.apiBase", problem: "must be an http(s) URL")
@@ -391,6 +530,7 @@ enum ConfigLoader {
             guard (0...100).contains(a.queueSize) else { throw ConfigError(key: "\(key).queueSize", problem: "must be 0-100") }
             guard a.timeoutMinutes > 0, a.timeoutMinutes <= 60 else { throw ConfigError(key: "\(key).timeoutMinutes", problem: "must be in (0, 60]") }
             guard (1...100).contains(a.weight) else { throw ConfigError(key: "\(key).weight", problem: "must be 1-100") }
+            try validateScheduling(a, key: key)
         }
     }
 }

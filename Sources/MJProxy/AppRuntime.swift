@@ -19,20 +19,35 @@ final class AppRuntime: Sendable {
     let pool: AccountPool
     let service: TaskService
     let webhooks: WebhookDispatcher
+    /// Account events (`account.disabled` …) to the global webhook, captchas to the verification hook.
+    let accountNotifier: AccountNotifier
     let sandbox: SandboxServer?
     let http: HTTPClient
+    /// Discord HTTP clients, one per outbound proxy (accounts without one use `http`).
+    let discordHTTP: ProxiedHTTPClients
     let store: any TaskStore
     let logger: Logger
     private let apiPort: OneShot<Int>
     private let group = Locked<ServiceGroup?>(nil)
     private let recovered = Locked(false)
+    /// Accounts as data (store + pool); the account API and config reloads go through it.
+    let accounts: AccountManager
+    /// The sandbox's local base URL once it listens (sandbox mode), for accounts created later.
+    private let sandboxBase = Locked<String?>(nil)
 
     /// Opens the store and wires the parts; nothing runs until `run`.
     init(config: AppConfig, logger: Logger) async throws {
+        let sqlite = try await SQLiteTaskStore.open(path: config.storePath, logger: logger)
+        var config = config
+        // Accounts created through the API count as configured: no automatic sandbox then.
+        if config.sandbox.enabled == nil, config.accounts.isEmpty, (try await sqlite.accounts()).contains(where: { $0.origin == .api }) {
+            config.sandbox.enabled = false
+        }
         self.config = config
         self.logger = logger
-        store = try await SQLiteTaskStore.open(path: config.storePath, logger: logger)
+        store = sqlite
         http = HTTPClient(eventLoopGroupProvider: .singleton)
+        discordHTTP = ProxiedHTTPClients(direct: http)
         let webhookSettings = WebhookSettings(globalHook: config.webhookURL, secret: config.webhookSecret)
         let apiPort = OneShot<Int>()
         self.apiPort = apiPort
@@ -46,7 +61,15 @@ final class AppRuntime: Sendable {
             settings: webhookSettings, store: store, transport: OutboundHTTP(policy: webhookPolicy, userAgent: webhookSettings.userAgent, logger: logger),
             logger: logger)
         registry = TaskRegistry(store: store, sinks: [webhooks], webhooks: webhookSettings.plan, logger: logger)
-        pool = AccountPool(registry: registry)
+        accountNotifier = AccountNotifier(
+            globalHook: config.webhookURL, verificationHook: config.verificationHookURL, secret: config.webhookSecret,
+            transport: OutboundHTTP(policy: webhookPolicy, userAgent: webhookSettings.userAgent, logger: logger))
+        pool = AccountPool(registry: registry, rule: config.schedulingRule)
+        let makeAccount = Locked<AccountManager.Factory?>(nil)
+        accounts = AccountManager(pool: pool, store: sqlite, registry: registry, locale: config.locale, logger: logger) { account in
+            guard let make = makeAccount.value else { fatalError("account factory used before the runtime was built") }
+            return await make(account)
+        }
         var prompts = PromptPolicy()
         switch config.translateWay {
         case "baidu":
@@ -69,6 +92,13 @@ final class AppRuntime: Sendable {
                 logger: Logger(label: "mjproxy.sandbox"))
         } else {
             sandbox = nil
+        }
+        // Accounts the manager creates (stored, API, reload) are built like every other account.
+        makeAccount.withLock {
+            $0 = { [weak self] account in
+                guard let self else { fatalError("account created after the runtime ended") }
+                return self.makeAccount(account, sandboxBase: self.sandboxBase.value)
+            }
         }
     }
 
@@ -108,18 +138,36 @@ final class AppRuntime: Sendable {
         return (false, ["status": "NOT_READY", "reasons": .array(reasons)])
     }
 
-    /// Adds one account to the pool (it connects at once).
+    /// Adds one account to the pool (it connects at once), outside the account store (tests).
     func addAccount(_ account: AccountConfig, sandboxBase: String?) async throws {
+        await pool.add(makeAccount(account, sandboxBase: sandboxBase))
+    }
+
+    /// The running account for a configuration: its REST client (through its proxy) and endpoints.
+    func makeAccount(_ account: AccountConfig, sandboxBase: String?) -> DiscordAccount {
         let endpoints = accountConfigs(sandboxBase: sandboxBase).endpoints
         let rest = HTTPDiscordREST(
             configuration: RESTConfiguration(
                 apiBase: endpoints.apiBase, token: account.userToken, userAgent: account.userAgent, uploadBase: endpoints.uploadBase),
-            http: http,
+            http: discordHTTP.client(for: discordProxy(for: account)),
             logger: logger)
-        await pool.add(
-            DiscordAccount(
-                config: account, endpoints: endpoints, rest: rest, registry: registry, locale: config.locale,
-                behaviour: AccountBehaviour(autoAppeal: config.autoAppeal), logger: logger, outbound: outboundHTTP(trusting: endpoints)))
+        return DiscordAccount(
+            config: account, endpoints: endpoints, rest: rest, registry: registry, locale: config.locale,
+            behaviour: AccountBehaviour(
+                autoAppeal: config.autoAppeal,
+                infoInterval: config.accountInfoIntervalMinutes > 0 ? .milliseconds(Int64(config.accountInfoIntervalMinutes * 60_000)) : nil,
+                autoRelax: config.accountAutoRelax, maxConnectFailures: config.accountMaxConnectFailures > 0 ? config.accountMaxConnectFailures : nil,
+                notifier: accountNotifier, discordProxy: globalDiscordProxy),
+            logger: logger, outbound: outboundHTTP(trusting: endpoints))
+    }
+
+    /// The global Discord proxy (`discord.proxy`), validated at load.
+    var globalDiscordProxy: OutboundProxy? { config.discordProxy.flatMap { $0.isEmpty ? nil : try? OutboundProxy(url: $0) } }
+
+    /// The proxy an account's Discord traffic goes through: its own, else the global one.
+    func discordProxy(for account: AccountConfig) -> OutboundProxy? {
+        if let own = account.proxy, !own.isEmpty { return try? OutboundProxy(url: own) }
+        return globalDiscordProxy
     }
 
     /// HTTP for client-given URLs (describe links, swap URLs, webhooks) under the configured outbound
@@ -143,7 +191,9 @@ final class AppRuntime: Sendable {
             base = sandbox.localBaseURL
             logger.info("sandbox listening", metadata: ["url": "\(sandbox.baseURL ?? "")", "gateway": "\(sandbox.gatewayURL ?? "")"])
         }
-        for account in accountConfigs(sandboxBase: base).accounts { try await addAccount(account, sandboxBase: base) }
+        sandboxBase.withLock { $0 = base }
+        let generated = config.accounts.isEmpty ? accountConfigs(sandboxBase: base).accounts : []
+        await accounts.start(file: config.accounts, fileFields: config.accountFields, sandbox: generated)
         await service.recover()
         recovered.withLock { $0 = true }
     }
@@ -152,9 +202,9 @@ final class AppRuntime: Sendable {
     func makeApplication() -> some ApplicationProtocol {
         let responder = APIResponder(
             configuration: APIConfiguration(
-                apiSecret: config.apiSecret, locale: config.locale, maxIdsPerQuery: config.maxIdsPerQuery,
+                apiSecret: config.apiSecret, adminSecret: config.adminSecret, locale: config.locale, maxIdsPerQuery: config.maxIdsPerQuery,
                 imageSeedWithoutSecret: config.imageSeedWithoutSecret),
-            service: service, readiness: { [self] in await self.readiness() }, logger: logger)
+            service: service, accounts: accounts, readiness: { [self] in await self.readiness() }, logger: logger)
         let apiPort = self.apiPort
         let logger = self.logger
         // A connection idle (no request part read, no answer pending) for 60 s is closed: a slow or silent
@@ -175,6 +225,7 @@ final class AppRuntime: Sendable {
         if let sandbox { services.append(.init(service: sandbox)) }
         services.append(.init(service: webhooks))
         services.append(.init(service: pool))
+        services.append(.init(service: accounts))
         services.append(.init(service: Bootstrap { try await self.bootstrap() }, successTerminationBehavior: .ignore))
         services.append(.init(service: makeApplication()))
         var groupConfiguration = ServiceGroupConfiguration(
@@ -188,10 +239,12 @@ final class AppRuntime: Sendable {
         do {
             try await group.run()
         } catch {
+            await discordHTTP.shutdown()
             try? await http.shutdown()
             try? await store.close()
             throw error
         }
+        await discordHTTP.shutdown()
         try await http.shutdown()
         try await store.close()
     }
