@@ -23,13 +23,16 @@ public struct GatewayConfiguration: Sendable {
     /// Connections in a row that fail before READY/RESUMED after which the client gives up with a
     /// fatal status (code 0); nil = retry forever.
     public var maxConnectFailures: Int?
+    /// Outbound proxy the WebSocket connects through (HTTP CONNECT or SOCKS5); nil = direct.
+    public var proxy: OutboundProxy?
 
     /// Creates a configuration.
     public init(
         url: String, token: String, userAgent: String, compress: Bool = true, apiVersion: Int = 9,
         maxBackoff: Duration = .seconds(60), minBackoff: Duration = .seconds(1), stableSessionAfter: Duration = .seconds(60),
-        eventBufferSize: Int = 4096, maxConnectFailures: Int? = nil
+        eventBufferSize: Int = 4096, maxConnectFailures: Int? = nil, proxy: OutboundProxy? = nil
     ) {
+        self.proxy = proxy
         self.maxConnectFailures = maxConnectFailures
         self.url = url
         self.token = token

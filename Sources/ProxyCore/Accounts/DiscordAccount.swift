@@ -56,6 +56,8 @@ public actor DiscordAccount {
     let wakeStream: AsyncStream<Void>
     /// Interval of the timeout sweep.
     let sweepInterval: Duration
+    /// Daily job count, submit pacing and sub-channel use (DiscordAccount+Scheduling).
+    var scheduling = AccountSchedulingState()
 
     /// Creates an account; it connects when `run` is called.
     public init(
@@ -76,7 +78,8 @@ public actor DiscordAccount {
         self.sweepInterval = sweepInterval
         self.gateway = GatewayClient(
             configuration: GatewayConfiguration(
-                url: endpoints.gatewayURL, token: config.userToken, userAgent: config.userAgent, maxConnectFailures: behaviour.maxConnectFailures),
+                url: endpoints.gatewayURL, token: config.userToken, userAgent: config.userAgent, maxConnectFailures: behaviour.maxConnectFailures,
+                proxy: Self.discordProxy(config, behaviour)),
             logger: logger)
         self.status = config.enabled ? .connecting : .disabled
         self.slots = AccountSlots(coreSize: config.coreSize, queueSize: config.queueSize)
@@ -112,7 +115,8 @@ public actor DiscordAccount {
         slots.reserve()
         defer { slots.unreserve() }
         try await create()
-        let ahead = slots.enqueue(taskId)
+        // Waiting ahead = queued beyond the free slots (the others start at once).
+        let ahead = max(0, slots.enqueue(taskId) - slots.freeSlots)
         wake.yield()
         return .accepted(waitingAhead: ahead)
     }
@@ -185,7 +189,9 @@ public actor DiscordAccount {
 
     func nextRunnable() -> String? {
         guard status == .connected, bots.verification == nil else { return nil }
-        return slots.next(at: nowMillis())
+        guard let id = slots.next(at: nowMillis()) else { return nil }
+        countStarted(id)
+        return id
     }
 
     func gatewayStatus(_ s: GatewayStatus) async {
