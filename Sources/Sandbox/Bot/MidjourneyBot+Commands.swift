@@ -134,10 +134,10 @@ extension MidjourneyBot {
     /// `/info`: ephemeral deferred answer, then the `Your info - <name>` embed.
     func info(_ i: BotInteraction) async {
         let s = userSettings(i.user.id, i.applicationId)
-        // Each limited fast job stands for 0.1 h of a 15 h plan; unlimited shows the reference's example.
+        // Each limited fast job stands for 0.5 h of a 15 h plan; unlimited shows the reference's example.
         let fastTime: String
         if let left = await world.fastJobs(userId: i.user.id) {
-            let hours = Double(left) * 0.1
+            let hours = Double(left) * 0.5
             fastTime = String(format: "%.2f/15.0 hours (%.2f%%)", hours, hours / 15 * 100)
         } else {
             fastTime = "29.57/30.0 hours (98.58%)"

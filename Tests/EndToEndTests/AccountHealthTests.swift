@@ -1,0 +1,192 @@
+import DiscordKit
+import Foundation
+import Hummingbird
+import NIOHTTP1
+import ProxyCore
+import Sandbox
+import Testing
+
+@testable import MJProxy
+
+/// Accounts that run themselves, against the sandbox: token death, fast time running out,
+/// captcha pause and resume, blocking, ToS, stale commands and connection failures.
+@Suite struct AccountHealthTests {
+    /// The running account `n` (1-based) of the proxy.
+    static func account(_ proxy: TestProxy, _ n: Int) async throws -> DiscordAccount {
+        try #require(await proxy.runtime.pool.account(id: SandboxIDs.channelId(n)))
+    }
+
+    static func filter(_ n: Int) -> String { #","accountFilter":{"instanceId":"\#(SandboxIDs.channelId(n))"}"# }
+
+    @Test func tokenDiesMidRunQueuedTasksFinishElsewhere() async throws {
+        let config = TestProxy.config {
+            $0.sandbox.accounts = 2
+            $0.sandbox.speedFactor = 0.1
+        }
+        try await TestProxy.with(config) { proxy in
+            var ids: [String] = []
+            for i in 0..<5 { ids.append(try await proxy.imagine("teapot number \(i)", extra: Self.filter(1))) }
+            let first = try await Self.account(proxy, 1)
+            try await eventually("two tasks waiting on account 1") { await first.waitingCount >= 1 ? true : nil }
+            await proxy.runtime.sandbox!.world.setCondition(.revokedToken, forToken: TestProxy.token(1))
+            try await eventually("account 1 disabled") { await first.snapshot().state == .disabled ? true : nil }
+            let snapshot = await first.snapshot()
+            #expect(snapshot.disabledReason?.contains("4004") == true, "\(snapshot.disabledReason ?? "")")
+            var moved = 0
+            for id in ids {
+                let (task, _) = try await proxy.waitFinished(id, timeout: .seconds(90))
+                if task["status"]?.stringValue == "SUCCESS" {
+                    #expect(task["properties"]?["discordInstanceId"]?.stringValue == SandboxIDs.channelId(2))
+                    moved += 1
+                } else {
+                    #expect(task["failReason"]?.stringValue?.contains("disabled") == true, "\(task.compactString)")
+                }
+            }
+            #expect(moved >= 1)
+        }
+    }
+
+    @Test func fastTimeRunsOutThenRelaxThenFastAgain() async throws {
+        let config = TestProxy.config { $0.sandbox.accounts = 1 }
+        try await TestProxy.with(config) { proxy in
+            let world = proxy.runtime.sandbox!.world
+            let account = try await Self.account(proxy, 1)
+            await world.setFastJobs(1, forToken: TestProxy.token(1))
+            let (ok, _) = try await proxy.waitFinished(try await proxy.imagine("fast cat"))
+            #expect(ok["status"]?.stringValue == "SUCCESS")
+            let (failed, _) = try await proxy.waitFinished(try await proxy.imagine("one more fast cat"))
+            #expect(failed["failReason"]?.stringValue?.hasPrefix("[Credits exhausted]") == true, "\(failed.compactString)")
+            try await eventually("the account switched to relax") {
+                let mode = await account.currentMode(.midJourney)
+                let exhausted = await account.fastExhausted
+                return mode == .relax && exhausted ? true : nil
+            }
+            let (relaxed, _) = try await proxy.waitFinished(try await proxy.imagine("relaxed cat"))
+            #expect(relaxed["status"]?.stringValue == "SUCCESS")
+            #expect(relaxed["mode"]?.stringValue == "RELAX")
+            // Fast time returns: the next /info switches the account back.
+            await world.setFastJobs(nil, forToken: TestProxy.token(1))
+            try await account.syncInfo()
+            try await eventually("the account switched back to fast") {
+                let mode = await account.currentMode(.midJourney)
+                let exhausted = await account.fastExhausted
+                return mode == .fast && !exhausted ? true : nil
+            }
+            let snapshot = await account.snapshot()
+            #expect(snapshot.mode[.midJourney] == .fast)
+            #expect(snapshot.subscribePlan == "Pro")
+            #expect(snapshot.fastTimeRemaining?.hasPrefix("29.57") == true)
+        }
+    }
+
+    @Test func captchaPausesCallsTheHookAndResumes() async throws {
+        let received = Locked<[String]>([])
+        let router = Router()
+        router.post("/hook") { request, _ in
+            let body = try await request.body.collect(upTo: 1 << 16)
+            received.withLock { $0.append(String(buffer: body)) }
+            return Response(status: .ok)
+        }
+        try await withLocalServer(router) { port in
+            let config = TestProxy.config {
+                $0.sandbox.accounts = 1
+                $0.verificationHookURL = "http://127.0.0.1:\(port)/hook"
+                $0.outboundAllowPrivateNetworks = true
+            }
+            try await TestProxy.with(config) { proxy in
+                let world = proxy.runtime.sandbox!.world
+                let account = try await Self.account(proxy, 1)
+                await world.arm(.captcha, forToken: TestProxy.token(1))
+                let (task, _) = try await proxy.waitFinished(try await proxy.imagine("captcha cat"))
+                #expect(task["status"]?.stringValue == "FAILURE")
+                #expect(task["failReason"]?.stringValue?.contains("verification") == true)
+                let body = try await eventually("the verification hook call") { received.value.first }
+                let hook = try JSONValue.parse(body)
+                #expect(hook["account"]?.stringValue == SandboxIDs.channelId(1))
+                #expect(hook["challengeUrl"]?.stringValue?.contains("/captcha/") == true)
+                #expect(hook["message"]?.stringValue == "Action required to continue")
+                #expect(await account.snapshot().state == .paused)
+                #expect(await !account.isAvailable)
+                // The captcha's iframe was never answered like the Vary (Region) editor.
+                #expect(await world.stats.activityPosts == 0)
+                let refused = try await proxy.post("/mj/submit/imagine", #"{"prompt":"while paused"}"#)
+                #expect(refused["code"]?.intValue != 1)
+                await account.markVerified()
+                #expect(await account.snapshot().state == .ready)
+                let (after, _) = try await proxy.waitFinished(try await proxy.imagine("verified cat"))
+                #expect(after["status"]?.stringValue == "SUCCESS")
+            }
+        }
+    }
+
+    @Test(arguments: [(SandboxFault.pendingMod, "Pending mod message"), (SandboxFault.blocked, "Blocked")])
+    func blockingMessageDisables(fault: SandboxFault, title: String) async throws {
+        let config = TestProxy.config { $0.sandbox.accounts = 1 }
+        try await TestProxy.with(config) { proxy in
+            await proxy.runtime.sandbox!.world.arm(fault, forToken: TestProxy.token(1))
+            let account = try await Self.account(proxy, 1)
+            let (task, _) = try await proxy.waitFinished(try await proxy.imagine("blocked cat"))
+            #expect(task["failReason"]?.stringValue?.hasPrefix("[\(title)]") == true)
+            try await eventually("the account disabled") { await account.snapshot().state == .disabled ? true : nil }
+            #expect(await account.snapshot().disabledReason?.hasPrefix(title) == true)
+        }
+    }
+
+    @Test func termsOfServiceAcceptedAndTheJobGoesOn() async throws {
+        let config = TestProxy.config { $0.sandbox.accounts = 1 }
+        try await TestProxy.with(config) { proxy in
+            await proxy.runtime.sandbox!.world.arm(.tosPrompt, forToken: TestProxy.token(1))
+            let (task, _) = try await proxy.waitFinished(try await proxy.imagine("terms cat"))
+            #expect(task["status"]?.stringValue == "SUCCESS", "\(task.compactString)")
+        }
+    }
+
+    @Test func staleCommandVersionRefreshesTheIndex() async throws {
+        let config = TestProxy.config { $0.sandbox.accounts = 1 }
+        try await TestProxy.with(config) { proxy in
+            let world = proxy.runtime.sandbox!.world
+            let (first, _) = try await proxy.waitFinished(try await proxy.imagine("before the change"))
+            #expect(first["status"]?.stringValue == "SUCCESS")
+            let reads = await world.stats.indexReads
+            await world.setCondition(.staleCommands, forToken: TestProxy.token(1))
+            let (task, _) = try await proxy.waitFinished(try await proxy.imagine("after the change"))
+            #expect(task["status"]?.stringValue == "SUCCESS", "\(task.compactString)")
+            #expect(await world.stats.staleRefusals >= 1)
+            #expect(await world.stats.indexReads > reads)
+        }
+    }
+
+    @Test func consecutiveConnectFailuresDisable() async throws {
+        let config = TestProxy.config {
+            $0.sandbox.accounts = 1
+            $0.accountMaxConnectFailures = 2
+        }
+        try await TestProxy.with(config) { proxy in
+            let world = proxy.runtime.sandbox!.world
+            let account = try await Self.account(proxy, 1)
+            await world.setCondition(.refuseConnect, forToken: TestProxy.token(1))
+            _ = await world.dropConnections(token: TestProxy.token(1), code: 4000)
+            try await eventually("the account disabled", timeout: .seconds(60)) { await account.snapshot().state == .disabled ? true : nil }
+            #expect(await account.snapshot().disabledReason == "2 consecutive connection failures")
+        }
+    }
+
+    @Test func invalidTokenIsCaughtBeforeTheGateway() async throws {
+        let config = TestProxy.config { $0.sandbox.accounts = 1 }
+        try await TestProxy.with(config) { proxy in
+            let sandbox = proxy.runtime.sandbox!
+            let identifies = await sandbox.world.stats.identifies
+            let account = proxy.runtime.makeAccount(
+                AccountConfig(guildId: SandboxIDs.guildId, channelId: SandboxIDs.channelId(2), userToken: "invalid-token-x"),
+                sandboxBase: sandbox.localBaseURL)
+            _ = try await withDeadline("run to return") { () -> Bool? in
+                await account.run()
+                return true
+            }
+            let snapshot = await account.snapshot()
+            #expect(snapshot.state == .disabled)
+            #expect(snapshot.disabledReason == "invalid token (HTTP 401 on /users/@me)")
+            #expect(await sandbox.world.stats.identifies == identifies)
+        }
+    }
+}
