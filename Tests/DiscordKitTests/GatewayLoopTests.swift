@@ -91,7 +91,8 @@ import Testing
     @Test func closesRightAfterReadyDoNotResetTheBackoff() async throws {
         // 20× time: back-off ceilings of 1, 2, 4 s take 50, 100, 200 ms; no heartbeat within a session.
         let clock = FastClock(factor: 20)
-        try await withGateway(heartbeatInterval: 10_000_000, clock: clock) { server, client in
+        // Stable only after 600 clock seconds (30 s real), so a slow machine never makes a session "stable" here.
+        try await withGateway(heartbeatInterval: 10_000_000, clock: clock, stableAfter: .seconds(600)) { server, client in
             for round in 1...4 {
                 try await eventually("session \(round)") {
                     let s = await server.world.stats
@@ -106,14 +107,15 @@ import Testing
 
     @Test func aStableSessionResetsTheBackoff() async throws {
         let clock = FastClock(factor: 20)
-        try await withGateway(heartbeatInterval: 10_000_000, clock: clock, stableAfter: .seconds(2)) { server, client in
+        // Stable after 20 clock seconds (1 s real): long enough that the test sees attempt 1 first on a loaded machine.
+        try await withGateway(heartbeatInterval: 10_000_000, clock: clock, stableAfter: .seconds(20)) { server, client in
             try await eventually("first session") { await server.world.stats.identifies == 1 && client.isConnected }
             // Drop it (the sandbox may register the session a moment after the client saw READY).
             try await eventually("the session dropped") { await server.world.dropConnections(token: "loop-user") == 1 }
             try await eventually("attempt 1") { client.reconnectAttempt >= 1 }
             try await eventually("second session") { await server.world.stats.resumes == 1 && client.isConnected }
-            // Stay up for 4 clock seconds (200 ms), past `stableAfter`.
-            try await clock.sleep(for: .seconds(4))
+            // Stay up for 30 clock seconds (1.5 s), past `stableAfter`.
+            try await clock.sleep(for: .seconds(30))
             _ = await server.world.dropConnections(token: "loop-user")
             try await eventually("reset") { await server.world.stats.resumes == 2 }
             #expect(client.reconnectAttempt == 0)
@@ -134,15 +136,15 @@ import Testing
     }
 
     @Test func aSlowEventHandlerDoesNotDelayHeartbeats() async throws {
-        // Heartbeat every 300 ms; the handler spends 3 s on READY (a REST call, say). Before, ACKs were
+        // Heartbeat every second; the handler spends 5 s on READY (a REST call, say). Before, ACKs were
         // not read meanwhile and the connection was declared a zombie after two beats.
         let handling = Gate()
         try await withGateway(
-            heartbeatInterval: 300,
+            heartbeatInterval: 1000,
             onEvent: { event in
                 guard case .ready = event else { return }
                 await handling.set(true)
-                try? await Task.sleep(for: .milliseconds(3000))
+                try? await Task.sleep(for: .milliseconds(5000))
                 await handling.set(false)
             }
         ) { server, client in
@@ -150,8 +152,8 @@ import Testing
             let acksBefore = client.acknowledgedHeartbeats
             try await eventually("handler done") { await !handling.value }
             let acksDuring = client.acknowledgedHeartbeats - acksBefore
-            // ~10 beats fit in 3 s; a loaded machine may delay some, but with the read loop blocked there would be none.
-            #expect(acksDuring >= 3, "only \(acksDuring) heartbeats acknowledged while the handler ran")
+            // ~5 beats fit in 5 s; a loaded machine may delay some, but with the read loop blocked there would be none.
+            #expect(acksDuring >= 2, "only \(acksDuring) heartbeats acknowledged while the handler ran")
             let stats = await server.world.stats
             #expect(stats.resumes == 0 && stats.identifies == 1, "reconnected: \(stats)")
             #expect(client.isConnected)
