@@ -116,6 +116,15 @@ let package = Package(
             dependencies: ["DiscordKit", "ProxyCore", "HTTPAPI", "Sandbox"],
             swiftSettings: swiftSettings
         ),
+        .executableTarget(
+            // scripts/bench's reference: a bare Hummingbird route serving the same bytes (not part of the proxy).
+            name: "BenchBare",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "DiscordKitTests",
             dependencies: [

@@ -1,0 +1,256 @@
+#!/usr/bin/env python3
+"""mjproxy benchmarks (issue 9), on a release build, loopback only, bounded in time.
+
+Prints one table and writes it with the machine and commit to docs/benchmarks.md:
+  - start to /health;
+  - idle RSS with 50 sandbox accounts, and with 1,000;
+  - end to end: 1,000 imagine tasks over 50 sandbox accounts (speed factor 0.01) → tasks/s;
+  - the proxy's own overhead per task (p99): submit → interaction sent (tasks that did not queue),
+    final message → SUCCESS (the final message's snowflake time to finishTime);
+  - GET /mj/task/{id}/fetch of a finished task: requests/s as a ratio to a bare Hummingbird route
+    serving the same bytes (BenchBare), wrk -t2 -c32;
+  - POST /mj/task/list-by-condition with 1,000 finished ids, wrk -t2 -c8: p99 and requests/s.
+A benchmark is not a test: it never fails on a number (exit 0 unless something could not run).
+"""
+import argparse
+import concurrent.futures
+import datetime
+import json
+import os
+import platform
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+
+DISCORD_EPOCH = 1420070400000
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def call(method, url, body=None, timeout=30):
+    data = None if body is None else json.dumps(body).encode()
+    req = urllib.request.Request(url, data=data, method=method)
+    if data is not None:
+        req.add_header("Content-Type", "application/json")
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as r:
+            return r.status, json.loads(r.read() or b"null")
+    except urllib.error.HTTPError as e:
+        return e.code, None
+
+
+def wait_for(what, predicate, timeout, interval=0.05):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            v = predicate()
+            if v:
+                return v
+        except (OSError, ValueError, urllib.error.URLError):
+            pass
+        time.sleep(interval)
+    raise RuntimeError(f"timed out waiting for {what}")
+
+
+def rss_mb(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def p99(values):
+    if not values:
+        return float("nan")
+    v = sorted(values)
+    return v[min(len(v) - 1, int(len(v) * 0.99))]
+
+
+class Proxy:
+    def __init__(self, binary, accounts, work):
+        self.port = free_port()
+        self.work = work
+        env = dict(os.environ,
+                   MJPROXY_HTTP_PORT=str(self.port), MJPROXY_SANDBOX_PORT=str(free_port()),
+                   MJPROXY_SANDBOX_GATEWAY_PORT=str(free_port()), MJPROXY_SANDBOX_ACCOUNTS=str(accounts),
+                   MJPROXY_SANDBOX_SPEED_FACTOR="0.01", MJPROXY_SANDBOX_TILE_SIZE="32",
+                   MJPROXY_STORE_PATH=os.path.join(work, f"store-{accounts}.sqlite"), MJPROXY_LOG_LEVEL="error")
+        self.log = open(os.path.join(work, f"proxy-{accounts}.log"), "w")
+        self.started = time.monotonic()
+        self.proc = subprocess.Popen([binary, "serve"], env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        self.base = f"http://127.0.0.1:{self.port}"
+        wait_for("/health", lambda: call("GET", self.base + "/health", timeout=2)[0] == 200, 60, interval=0.005)
+        self.start_seconds = time.monotonic() - self.started
+
+    def connected(self):
+        status, body = call("GET", self.base + "/ready", timeout=5)
+        return (body or {}).get("accounts", {}).get("connected", 0) if status == 200 else 0
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+
+
+def wrk(args, url, lua=None):
+    cmd = ["wrk"] + args + ["--latency", url]
+    if lua:
+        cmd[1:1] = ["-s", lua]
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=120).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    m = re.search(r"99%\s+([\d.]+)(us|ms|s)\b", out)
+    scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+    latency99 = float(m.group(1)) * scale[m.group(2)] if m else float("nan")
+    return rps, latency99
+
+
+def end_to_end(proxy, tasks):
+    """Submits `tasks` imagines (retrying code 23 after a pause), waits for all; returns figures."""
+    submitted = {}
+    direct = set()
+
+    def submit(i):
+        while True:
+            status, answer = call("POST", proxy.base + "/mj/submit/imagine", {"prompt": f"bench lighthouse {i} --ar 1:1"})
+            if answer and answer.get("code") in (1, 22):
+                return answer["result"], answer["code"] == 1
+            time.sleep(0.05)
+
+    t0 = time.monotonic()
+    with concurrent.futures.ThreadPoolExecutor(max_workers=32) as pool:
+        for task_id, was_direct in pool.map(submit, range(tasks)):
+            submitted[task_id] = True
+            if was_direct:
+                direct.add(task_id)
+    ids = list(submitted)
+
+    def all_done():
+        done = []
+        for start in range(0, len(ids), 1000):
+            _, got = call("POST", proxy.base + "/mj/task/list-by-condition", {"ids": ids[start:start + 1000]}, timeout=60)
+            done += got or []
+        finished = [t for t in done if t["status"] in ("SUCCESS", "FAILURE", "CANCEL")]
+        return done if len(finished) == len(ids) else None
+
+    final = wait_for("every task to finish", all_done, 600, interval=0.25)
+    elapsed = time.monotonic() - t0
+    success = [t for t in final if t["status"] == "SUCCESS"]
+    submit_to_sent = [t["startTime"] - t["submitTime"] for t in success if t["id"] in direct and t.get("startTime")]
+    final_to_success = []
+    for t in success:
+        mid = (t.get("properties") or {}).get("messageId")
+        if mid and mid.isdigit():
+            final_to_success.append(t["finishTime"] - ((int(mid) >> 22) + DISCORD_EPOCH))
+    return {
+        "ids": ids, "success": len(success), "failed": len(final) - len(success), "seconds": elapsed,
+        "rate": len(ids) / elapsed, "submit_to_sent_p99": p99(submit_to_sent), "final_to_success_p99": p99(final_to_success),
+    }
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--binary", default=".build/release/mjproxy")
+    ap.add_argument("--bare", default=".build/release/BenchBare")
+    ap.add_argument("--tasks", type=int, default=1000)
+    ap.add_argument("--big-accounts", type=int, default=1000)
+    ap.add_argument("--duration", default="10s")
+    ap.add_argument("--out", default="docs/benchmarks.md")
+    args = ap.parse_args()
+    work = tempfile.mkdtemp(prefix="mjproxy-bench-")
+    rows = []
+    procs = []
+    try:
+        proxy = Proxy(args.binary, 50, work)
+        procs.append(proxy)
+        rows.append(("start to /health", f"{proxy.start_seconds:.2f} s", "< 1 s"))
+        wait_for("50 accounts connected", lambda: proxy.connected() >= 50, 120, interval=0.2)
+        time.sleep(2)
+        rows.append(("idle RSS, 50 sandbox accounts", f"{rss_mb(proxy.proc.pid):.0f} MB", "< 40 MB"))
+
+        e2e = end_to_end(proxy, args.tasks)
+        rows.append((f"end to end, {args.tasks} imagine tasks, 50 accounts, speed 0.01",
+                     f"{e2e['rate']:.0f} tasks/s ({e2e['success']} SUCCESS, {e2e['failed']} not, {e2e['seconds']:.1f} s)",
+                     "all SUCCESS, ≥ 200 tasks/s"))
+        rows.append(("overhead p99: submit → interaction sent (not queued)", f"{e2e['submit_to_sent_p99']:.0f} ms", "—"))
+        rows.append(("overhead p99: final message → SUCCESS", f"{e2e['final_to_success_p99']:.0f} ms", "—"))
+
+        finished = e2e["ids"][0]
+        fetch_url = f"{proxy.base}/mj/task/{finished}/fetch"
+        with urllib.request.urlopen(fetch_url) as r:
+            body = r.read()
+        body_file = os.path.join(work, "task.json")
+        with open(body_file, "wb") as f:
+            f.write(body)
+        wrk(["-t2", "-c32", "-d2s"], fetch_url)  # warm-up
+        fetch_rps, _ = wrk(["-t2", "-c32", f"-d{args.duration}"], fetch_url)
+        bare_port = free_port()
+        bare = subprocess.Popen([args.bare, str(bare_port), body_file], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            bare_url = f"http://127.0.0.1:{bare_port}/task"
+            wait_for("the bare server", lambda: urllib.request.urlopen(bare_url, timeout=2).status == 200, 30)
+            wrk(["-t2", "-c32", "-d2s"], bare_url)
+            bare_rps, _ = wrk(["-t2", "-c32", f"-d{args.duration}"], bare_url)
+        finally:
+            bare.terminate()
+            bare.wait(timeout=10)
+        rows.append((f"fetch of a finished task ({len(body)} B)", f"{fetch_rps:,.0f} req/s = {fetch_rps / bare_rps:.2f}× bare ({bare_rps:,.0f} req/s)",
+                     "≥ 0.8×"))
+
+        lua = os.path.join(work, "list.lua")
+        ids = e2e["ids"][:1000]
+        with open(lua, "w") as f:
+            f.write('wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n')
+            f.write("wrk.body = '" + json.dumps({"ids": ids}) + "'\n")
+        list_url = f"{proxy.base}/mj/task/list-by-condition"
+        wrk(["-t2", "-c8", "-d2s"], list_url, lua)
+        list_rps, list_p99 = wrk(["-t2", "-c8", f"-d{args.duration}"], list_url, lua)
+        rows.append((f"list-by-condition, {len(ids)} finished ids, 8 connections", f"p99 {list_p99:.1f} ms, {list_rps:,.0f} req/s", "p99 < 20 ms"))
+        proxy.stop()
+
+        try:
+            big = Proxy(args.binary, args.big_accounts, work)
+            procs.append(big)
+            wait_for(f"{args.big_accounts} accounts connected", lambda: big.connected() >= args.big_accounts, 300, interval=0.5)
+            time.sleep(3)
+            rows.append((f"RSS, {args.big_accounts} sandbox accounts connected", f"{rss_mb(big.proc.pid):.0f} MB", "< 300 MB"))
+            big.stop()
+        except (RuntimeError, OSError) as e:
+            rows.append((f"RSS, {args.big_accounts} sandbox accounts connected", f"not measured ({e})", "< 300 MB"))
+    finally:
+        for p in procs:
+            p.stop()
+        shutil.rmtree(work, ignore_errors=True)
+
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.processor())
+    machine = f"{os.cpu_count()} cores, {cpu}, {platform.system()} {platform.release()}"
+    table = ["| measure | result | goal |", "|---|---|---|"] + [f"| {a} | {b} | {c} |" for a, b, c in rows]
+    print("\n".join(table))
+    stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    os.makedirs(os.path.dirname(args.out), exist_ok=True)
+    with open(args.out, "w") as f:
+        f.write("# Benchmarks\n\nMade by `scripts/bench` (release build, loopback, wrk). Not a test: numbers vary by machine;\n"
+                "the ratios are what carries over.\n\n")
+        f.write(f"- machine: {machine}\n- commit: {commit}\n- when: {stamp}\n\n")
+        f.write("\n".join(table) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
