@@ -34,6 +34,10 @@ final class AppRuntime: Sendable {
     let accounts: AccountManager
     /// The sandbox's local base URL once it listens (sandbox mode), for accounts created later.
     private let sandboxBase = Locked<String?>(nil)
+    /// The configuration now (a reload replaces the live parts; `config` stays what the process started with).
+    let current: Locked<AppConfig>
+    /// Outbound address rules now (`outbound.*`), read by every outbound policy at each check.
+    let outboundRules: Locked<(allowPrivateNetworks: Bool, allowHosts: [String])>
 
     /// Opens the store and wires the parts; nothing runs until `run`.
     init(config: AppConfig, logger: Logger) async throws {
@@ -45,6 +49,9 @@ final class AppRuntime: Sendable {
         }
         self.config = config
         self.logger = logger
+        current = Locked(config)
+        let outboundRules = Locked((allowPrivateNetworks: config.outboundAllowPrivateNetworks, allowHosts: config.outboundAllowHosts))
+        self.outboundRules = outboundRules
         store = sqlite
         http = HTTPClient(eventLoopGroupProvider: .singleton)
         discordHTTP = ProxiedHTTPClients(direct: http)
@@ -54,9 +61,10 @@ final class AppRuntime: Sendable {
         // Webhook targets are client-given (notifyHook) or configured (webhook.url): both follow the
         // outbound policy, and the proxy's own API is never one.
         let configuredPort = config.port
-        let webhookPolicy = OutboundPolicy(
+        var webhookPolicy = OutboundPolicy(
             allowPrivateNetworks: config.outboundAllowPrivateNetworks, allowHosts: config.outboundAllowHosts, trustedBaseURLs: [],
             ownAPIPort: { apiPort.current ?? configuredPort })
+        webhookPolicy.liveRules = { outboundRules.value }
         webhooks = WebhookDispatcher(
             settings: webhookSettings, store: store, transport: OutboundHTTP(policy: webhookPolicy, userAgent: webhookSettings.userAgent, logger: logger),
             logger: logger)
@@ -70,19 +78,8 @@ final class AppRuntime: Sendable {
             guard let make = makeAccount.value else { fatalError("account factory used before the runtime was built") }
             return await make(account)
         }
-        var prompts = PromptPolicy()
-        switch config.translateWay {
-        case "baidu":
-            prompts.translator = BaiduTranslator(
-                appId: config.baiduAppId ?? "", appSecret: config.baiduAppSecret ?? "", endpoint: config.baiduEndpoint, http: http)
-        case "openai":
-            prompts.translator = OpenAITranslator(baseURL: config.openaiBaseURL, apiKey: config.openaiAPIKey ?? "", model: config.openaiModel, http: http)
-        default: break
-        }
-        if !config.bannedWords.isEmpty || config.bannedWordsFile != nil {
-            prompts.bannedWords = BannedWords(words: config.bannedWords, file: config.bannedWordsFile, logger: logger)
-        }
-        service = TaskService(registry: registry, pool: pool, locale: config.locale, prompts: prompts, logger: logger)
+        service = TaskService(
+            registry: registry, pool: pool, locale: config.locale, prompts: Self.promptPolicy(config, http: http, logger: logger), logger: logger)
         if config.sandboxEnabled {
             sandbox = SandboxServer(
                 configuration: SandboxConfiguration(
@@ -177,9 +174,11 @@ final class AppRuntime: Sendable {
         trusted += [sandbox?.baseURL, sandbox?.localBaseURL, sandbox?.gatewayURL].compactMap { $0 }
         let apiPort = self.apiPort
         let configuredPort = config.port
-        let policy = OutboundPolicy(
+        var policy = OutboundPolicy(
             allowPrivateNetworks: config.outboundAllowPrivateNetworks, allowHosts: config.outboundAllowHosts, trustedBaseURLs: trusted,
             ownAPIPort: { apiPort.current ?? configuredPort })
+        let rules = outboundRules
+        policy.liveRules = { rules.value }
         return OutboundHTTP(policy: policy, logger: logger)
     }
 
@@ -226,6 +225,7 @@ final class AppRuntime: Sendable {
         services.append(.init(service: webhooks))
         services.append(.init(service: pool))
         services.append(.init(service: accounts))
+        services.append(.init(service: ConfigReloader(runtime: self, sighup: signals), successTerminationBehavior: .ignore))
         services.append(.init(service: Bootstrap { try await self.bootstrap() }, successTerminationBehavior: .ignore))
         services.append(.init(service: makeApplication()))
         var groupConfiguration = ServiceGroupConfiguration(

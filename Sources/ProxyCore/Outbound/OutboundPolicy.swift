@@ -13,6 +13,8 @@ public struct OutboundPolicy: Sendable {
     public var allowPrivateNetworks: Bool
     /// Host names (lowercased) and IP literals exempt from the address check.
     public var allowHosts: [String]
+    /// When set, the current `allowPrivateNetworks` / `allowHosts` (live configuration) instead of the stored ones.
+    public var liveRules: (@Sendable () -> (allowPrivateNetworks: Bool, allowHosts: [String]))?
     /// `host:port` origins that are always allowed (Discord endpoints, the sandbox).
     public private(set) var trustedOrigins: Set<String>
     /// The API's listening port (read when a URL is checked: it may be bound later).
@@ -93,13 +95,14 @@ public struct OutboundPolicy: Sendable {
         switch kind {
         case .publicInternet: return nil
         case .metadata: return kind.rawValue
-        default: return allowPrivateNetworks ? nil : kind.rawValue
+        default: return (liveRules?().allowPrivateNetworks ?? allowPrivateNetworks) ? nil : kind.rawValue
         }
     }
 
     /// True when `host` is in `allowHosts` (by name, or as the same IP literal).
     public func isAllowedHost(_ host: String, literal: IPAddress? = nil) -> Bool {
         let host = host.lowercased()
+        let allowHosts = liveRules.map { $0().allowHosts.map { $0.lowercased() } } ?? allowHosts
         if allowHosts.contains(host) { return true }
         guard let ip = literal ?? IPAddress(parsing: host) else { return false }
         return allowHosts.contains { IPAddress(parsing: $0) == ip }

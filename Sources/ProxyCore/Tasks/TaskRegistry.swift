@@ -9,7 +9,7 @@ import Logging
 public actor TaskRegistry {
     private let store: any TaskStore
     private var sinks: [any TaskEventSink]
-    private let webhooks: WebhookPlan?
+    private var webhooks: WebhookPlan?
     private var live: [String: MJTask] = [:]
     private let logger: Logger
     /// Encoded JSON of recent tasks for the read path (no actor hop, no store read).
@@ -25,6 +25,9 @@ public actor TaskRegistry {
         self.webhooks = webhooks
         self.logger = logger
     }
+
+    /// Replaces which changes become webhook deliveries (live configuration: the global hook).
+    public func setWebhookPlan(_ plan: WebhookPlan?) { webhooks = plan }
 
     /// Adds a sink (e.g. the webhook dispatcher's wake-up) before tasks flow.
     public func addSink(_ sink: any TaskEventSink) { sinks.append(sink) }

@@ -75,7 +75,9 @@ public struct TaskService: Sendable {
     public let registry: TaskRegistry
     public let pool: AccountPool
     public let locale: TextLocale
-    public let prompts: PromptPolicy
+    /// Translation and banned words now (replaced by a config reload; a submission reads it once).
+    public var prompts: PromptPolicy { promptsBox.value }
+    let promptsBox: Locked<PromptPolicy>
     let ids = TaskIDGenerator()
     let logger: Logger
 
@@ -84,11 +86,14 @@ public struct TaskService: Sendable {
         self.registry = registry
         self.pool = pool
         self.locale = locale
-        self.prompts = prompts
+        self.promptsBox = Locked(prompts)
         self.logger = logger
     }
 
     func text(_ key: String, _ values: [String: String] = [:]) -> String { Texts.text(key, locale, values) }
+
+    /// Replaces translation and banned words (live configuration); submissions in progress keep the old ones.
+    public func setPrompts(_ policy: PromptPolicy) { promptsBox.withLock { $0 = policy } }
 
     func validation(_ key: String, _ values: [String: String] = [:]) -> SubmitResult {
         // Single-image fields have no index: "{field}[{i}]" renders as just the field.

@@ -61,7 +61,9 @@ public protocol WebhookTransport: Sendable {
 /// newer one of the same task is dropped (contract §9). Never blocks task processing: the registry
 /// only writes rows and wakes it. On shutdown, in-flight requests are cancelled and stay in the outbox.
 public final class WebhookDispatcher: Service, TaskEventSink, Sendable {
-    public let settings: WebhookSettings
+    /// The settings now (the global hook and secret change with a config reload).
+    public var settings: WebhookSettings { settingsBox.value }
+    private let settingsBox: Locked<WebhookSettings>
     private let store: any TaskStore
     private let transport: any WebhookTransport
     private let logger: Logger
@@ -74,12 +76,15 @@ public final class WebhookDispatcher: Service, TaskEventSink, Sendable {
 
     /// Creates a dispatcher over `store`'s outbox.
     public init(settings: WebhookSettings, store: any TaskStore, transport: any WebhookTransport, logger: Logger) {
-        self.settings = settings
+        self.settingsBox = Locked(settings)
         self.store = store
         self.transport = transport
         self.logger = logger
         (wakeStream, wakeContinuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
     }
+
+    /// Replaces the settings (live configuration); deliveries in flight finish with the old ones.
+    public func update(_ settings: WebhookSettings) { settingsBox.withLock { $0 = settings } }
 
     /// A new change was stored: look at the outbox now.
     public func taskChanged(_ task: MJTask, event: TaskEvent) async { wakeContinuation.yield() }
