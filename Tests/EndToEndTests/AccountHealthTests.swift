@@ -132,6 +132,55 @@ import Testing
         }
     }
 
+    @Test func settingsChangesFollowWhatTheBotConfirmed() async throws {
+        let config = TestProxy.config { $0.sandbox.accounts = 1 }
+        try await TestProxy.with(config) { proxy in
+            let account = try await Self.account(proxy, 1)
+            try await account.changeRemix(.midJourney, on: true)
+            try await account.changeVersion(.midJourney, to: "7")
+            try await account.changeMode(.midJourney, to: .relax)
+            try await account.changeMode(.nijiJourney, to: .relax)
+            var snapshot = await account.snapshot()
+            #expect(snapshot.remix[.midJourney] == true)
+            #expect(snapshot.version[.midJourney] == "7")
+            #expect(snapshot.mode[.midJourney] == .relax)
+            #expect(snapshot.mode[.nijiJourney] == .relax)
+            try await account.pressSettingsButton(.midJourney, customId: "MJ::Settings::FastMode")
+            try await account.changeRemix(.midJourney, on: false)
+            try await account.syncInfo()
+            snapshot = await account.snapshot()
+            #expect(snapshot.mode[.midJourney] == .fast)
+            #expect(snapshot.remix[.midJourney] == false)
+            #expect(snapshot.info["Visibility Mode"] == "Stealth")
+            await #expect(throws: AccountCommandError.self) { try await account.changeVersion(.midJourney, to: "99") }
+        }
+    }
+
+    @Test func disabledAccountEmitsAWebhookEvent() async throws {
+        let received = Locked<[(String, String)]>([])
+        let router = Router()
+        router.post("/hook") { request, _ in
+            let body = try await request.body.collect(upTo: 1 << 16)
+            received.withLock { $0.append((request.headers[.init("X-Mjproxy-Event")!] ?? "", String(buffer: body))) }
+            return Response(status: .ok)
+        }
+        try await withLocalServer(router) { port in
+            let config = TestProxy.config {
+                $0.sandbox.accounts = 1
+                $0.webhookURL = "http://127.0.0.1:\(port)/hook"
+                $0.outboundAllowPrivateNetworks = true
+            }
+            try await TestProxy.with(config) { proxy in
+                await proxy.runtime.sandbox!.world.arm(.blocked, forToken: TestProxy.token(1))
+                _ = try await proxy.waitFinished(try await proxy.imagine("blocked again"))
+                let event = try await eventually("the account.disabled event") { received.value.first { $0.0 == "account.disabled" } }
+                let body = try JSONValue.parse(event.1)
+                #expect(body["account"]?.stringValue == SandboxIDs.channelId(1))
+                #expect(body["reason"]?.stringValue?.hasPrefix("Blocked") == true)
+            }
+        }
+    }
+
     @Test func termsOfServiceAcceptedAndTheJobGoesOn() async throws {
         let config = TestProxy.config { $0.sandbox.accounts = 1 }
         try await TestProxy.with(config) { proxy in
