@@ -489,7 +489,8 @@ enum ConfigLoader {
         guard (0...65535).contains(c.sandbox.gatewayPort) else { throw ConfigError(key: "sandbox.gatewayPort", problem: "must be 0-65535") }
         guard c.sandbox.speedFactor >= 0, c.sandbox.speedFactor <= 1000 else { throw ConfigError(key: "sandbox.speedFactor", problem: "must be 0-1000") }
         guard c.sandbox.timeoutMinutes > 0, c.sandbox.timeoutMinutes <= 60 else { throw ConfigError(key: "sandbox.timeoutMinutes", problem: "must be in (0, 60]") }
-        guard (1...50).contains(c.sandbox.accounts) else { throw ConfigError(key: "sandbox.accounts", problem: "must be 1-50") }
+        // One channel per simulated account: the sandbox creates as many as needed.
+        guard (1...2000).contains(c.sandbox.accounts) else { throw ConfigError(key: "sandbox.accounts", problem: "must be 1-2000") }
         guard (16...4096).contains(c.sandbox.tileSize) else { throw ConfigError(key: "sandbox.tileSize", problem: "must be 16-4096") }
         for (i, host) in c.outboundAllowHosts.enumerated() where host.isEmpty || host.contains("/") || host.contains(" ") {
             throw ConfigError(key: "outbound.allowHosts[\(i)]", problem: "must be a host name or IP literal (no scheme, path or spaces)")

@@ -50,6 +50,7 @@ final class AppRuntime: Sendable {
         self.config = config
         self.logger = logger
         current = Locked(config)
+        for warning in config.warnings { logger.warning("\(warning)") }
         let outboundRules = Locked((allowPrivateNetworks: config.outboundAllowPrivateNetworks, allowHosts: config.outboundAllowHosts))
         self.outboundRules = outboundRules
         store = sqlite
@@ -85,7 +86,7 @@ final class AppRuntime: Sendable {
                 configuration: SandboxConfiguration(
                     host: config.sandbox.host, port: config.sandbox.port, gatewayPort: config.sandbox.gatewayPort,
                     publicBaseURL: config.sandbox.publicBaseURL, speedFactor: config.sandbox.speedFactor, tileSize: config.sandbox.tileSize,
-                    controlRoutes: config.sandbox.controlRoutes),
+                    channelCount: max(10, config.sandbox.accounts), controlRoutes: config.sandbox.controlRoutes),
                 logger: Logger(label: "mjproxy.sandbox"))
         } else {
             sandbox = nil

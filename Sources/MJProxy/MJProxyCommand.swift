@@ -70,6 +70,7 @@ struct SandboxCommand: AsyncParsableCommand {
     @Option(help: "Port of the gateway WebSocket (0 = any free port).") var gatewayPort: Int = 8082
     @Option(help: "Delay multiplier: 1 is about real Midjourney timing, 0.05 is fast.") var speedFactor: Double = 1
     @Option(help: "Longest side of one grid tile in pixels (16-4096).") var tileSize: Int = 1024
+    @Option(help: "Channels of the sandbox guild (one per account that should have its own; 1-2000).") var channels: Int = 10
     @Flag(help: "Serve the fault-injection control API (/sandbox/faults, /sandbox/disconnect, /sandbox/op, /sandbox/settings, /sandbox/stats).")
     var controlRoutes = false
 
@@ -78,6 +79,7 @@ struct SandboxCommand: AsyncParsableCommand {
         guard (0...65535).contains(gatewayPort) else { throw ValidationError("--gateway-port must be 0-65535") }
         guard speedFactor.isFinite, speedFactor >= 0, speedFactor <= 1000 else { throw ValidationError("--speed-factor must be a number in 0...1000") }
         guard (16...4096).contains(tileSize) else { throw ValidationError("--tile-size must be 16-4096") }
+        guard (1...2000).contains(channels) else { throw ValidationError("--channels must be 1-2000") }
     }
 
     func run() async throws {
@@ -85,7 +87,8 @@ struct SandboxCommand: AsyncParsableCommand {
         let logger = Logger(label: "mjproxy.sandbox")
         let server = SandboxServer(
             configuration: SandboxConfiguration(
-                host: host, port: port, gatewayPort: gatewayPort, speedFactor: speedFactor, tileSize: tileSize, controlRoutes: controlRoutes),
+                host: host, port: port, gatewayPort: gatewayPort, speedFactor: speedFactor, tileSize: tileSize, channelCount: channels,
+                controlRoutes: controlRoutes),
             logger: logger)
         let announce = AnnounceSandbox(server: server)
         let group = ServiceGroup(
