@@ -134,16 +134,15 @@ import Testing
             $0.adminSecret = "adm1n-secret"
             $0.sandbox.enabled = true
         }
-        let remix = try await TestProxy.with(config) { proxy -> JSONValue in
+        let remix = try await TestProxy.with(config) { proxy -> Bool in
             let body = Self.createBody(id: "kept", channel: 3, token: "sandbox-token-3", extra: #","coreSize":5,"weight":3,"remark":"survivor""#)
             #expect(try await proxy.post("/mj/account/create", body, headers: Self.admin)["code"] == 1)
             let update = try await proxy.request(.PUT, "/mj/account/kept/update", body: #"{"queueSize":7,"timeoutMinutes":9}"#, headers: Self.admin)
             #expect(try JSONValue.parse(update.body)["code"] == 1)
             try await Self.waitStatus(proxy, "kept", "CONNECTED")
             // What the bot told the account (remix from /settings after connect) is kept too.
-            return try await eventually("remix read from /settings") { () -> JSONValue? in
-                let r = try await proxy.get("/mj/account/kept/fetch", headers: Self.admin)["mjRemix"]
-                return r?.boolValue != nil ? r : nil
+            return try await eventually("remix read from /settings") { () -> Bool? in
+                try await proxy.get("/mj/account/kept/fetch", headers: Self.admin)["mjRemix"]?.boolValue
             }
         }
         try await TestProxy.with(config) { proxy in
@@ -154,7 +153,7 @@ import Testing
             #expect(view["timeoutMinutes"] == 9)
             #expect(view["remark"]?.stringValue == "survivor")
             #expect(view["origin"]?.stringValue == "api")
-            #expect(view["mjRemix"] == remix)
+            #expect(view["mjRemix"]?.boolValue == remix)
             try await Self.waitStatus(proxy, "kept", "CONNECTED")
             let list = try await proxy.get("/mj/account/list", headers: Self.admin)
             #expect(list.arrayValue?.count == 3, "two sandbox users (not stored) and the stored account")

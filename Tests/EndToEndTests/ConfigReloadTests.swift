@@ -59,11 +59,11 @@ import Testing
                 guard let a = await proxy.runtime.pool.account(id: "added"), await a.isAvailable else { return nil }
                 return a
             }
-            let banned = try await eventually("banned words to apply") { () -> JSONValue? in
+            let banned = try await eventually("banned words to apply") { () -> String? in
                 let r = try await proxy.post("/mj/submit/imagine", #"{"prompt":"a forbidden cat"}"#)
-                return r["code"] == 24 ? r : nil
+                return r["code"] == 24 ? r["properties"]?["bannedWord"]?.stringValue : Optional.none
             }
-            #expect(banned["properties"]?["bannedWord"]?.stringValue == "forbidden")
+            #expect(banned == "forbidden")
 
             // A changed limit applies to the running account (same session, no reconnect).
             try Self.yaml(store: store, extra: Self.account(coreSize: 2) + "\nbannedWords:\n  words: [forbidden, other]\n")
