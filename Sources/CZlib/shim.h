@@ -7,4 +7,7 @@
 
 static inline int czlib_inflateInit(z_streamp s) { return inflateInit(s); }
 static inline int czlib_deflateInit(z_streamp s, int level) { return deflateInit(s, level); }
+static inline int czlib_deflateInit2(z_streamp s, int level, int windowBits, int memLevel) {
+    return deflateInit2(s, level, Z_DEFLATED, windowBits, memLevel, Z_DEFAULT_STRATEGY);
+}
 #endif

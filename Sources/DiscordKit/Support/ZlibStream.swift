@@ -78,9 +78,11 @@ public final class ZlibStreamDeflater {
     private var stream = z_stream()
     private var initialised = false
 
-    /// Creates a deflater with a fresh context.
-    public init(level: Int32 = Z_DEFAULT_COMPRESSION) throws {
-        let rc = czlib_deflateInit(&stream, level)
+    /// Creates a deflater with a fresh context. A smaller `windowBits` (9–15) and `memLevel` (1–9) cost
+    /// less memory per connection (zlib's defaults, 15 and 8, take about 256 KB); any inflater with a
+    /// 15-bit window reads the stream.
+    public init(level: Int32 = Z_DEFAULT_COMPRESSION, windowBits: Int32 = 15, memLevel: Int32 = 8) throws {
+        let rc = czlib_deflateInit2(&stream, level, windowBits, memLevel)
         guard rc == Z_OK else { throw DiscordError.protocolViolation("deflateInit failed (\(rc))") }
         initialised = true
     }

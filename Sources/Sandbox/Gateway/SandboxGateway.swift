@@ -22,7 +22,9 @@ struct SandboxGateway: Sendable {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 // The writer owns the deflate context: one per connection, never reset.
-                let deflater = compress ? try ZlibStreamDeflater() : nil
+                // A 4 KB window and a small hash: ~24 KB per connection instead of zlib's ~256 KB default,
+                // so a sandbox with a thousand users stays small; clients inflate it like Discord's stream.
+                let deflater = compress ? try ZlibStreamDeflater(windowBits: 12, memLevel: 4) : nil
                 for await frame in stream {
                     switch frame {
                     case .json(let text):
