@@ -28,6 +28,7 @@ import Testing
             for i in 0..<5 { ids.append(try await proxy.imagine("teapot number \(i)", extra: Self.filter(1))) }
             let first = try await Self.account(proxy, 1)
             try await eventually("two tasks waiting on account 1") { await first.waitingCount >= 1 ? true : nil }
+            let revokedAt = nowMillis()
             await proxy.runtime.sandbox!.world.setCondition(.revokedToken, forToken: TestProxy.token(1))
             try await eventually("account 1 disabled") { await first.snapshot().state == .disabled ? true : nil }
             let snapshot = await first.snapshot()
@@ -36,8 +37,13 @@ import Testing
             for id in ids {
                 let (task, _) = try await proxy.waitFinished(id, timeout: .seconds(90))
                 if task["status"]?.stringValue == "SUCCESS" {
-                    #expect(task["properties"]?["discordInstanceId"]?.stringValue == SandboxIDs.channelId(2))
-                    moved += 1
+                    if task["properties"]?["discordInstanceId"]?.stringValue == SandboxIDs.channelId(2) {
+                        moved += 1
+                    } else {
+                        // On a slow machine a job of account 1 may have been sent before its token died
+                        // (its result can still arrive); nothing is sent on it afterwards.
+                        #expect((task["startTime"]?.intValue ?? .max) <= revokedAt, "\(task.compactString)")
+                    }
                 } else {
                     #expect(task["failReason"]?.stringValue?.contains("disabled") == true, "\(task.compactString)")
                 }

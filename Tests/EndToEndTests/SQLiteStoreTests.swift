@@ -10,7 +10,7 @@ import Testing
     @Test func migratesAndRoundTrips() async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("mjproxy-store-\(UUID().uuidString).sqlite").path
         let store = try await SQLiteTaskStore.open(path: path, logger: .init(label: "t"))
-        #expect(try await store.schemaVersion() == 2)
+        #expect(try await store.schemaVersion() == 3)
         var a = MJTask(id: "1732512345678001", action: .imagine, botType: .midJourney, prompt: "猫 --ar 16:9", submitTime: 1_732_512_345_678)
         a.setProperty("discordInstanceId", string: "acc")
         a.setProperty("flags", .int(0))
@@ -29,7 +29,7 @@ import Testing
         try await store.close()
         // Reopening runs no migration twice and keeps the data.
         let again = try await SQLiteTaskStore.open(path: path, logger: .init(label: "t"))
-        #expect(try await again.schemaVersion() == 2)
+        #expect(try await again.schemaVersion() == 3)
         #expect(try await again.task(id: b.id)?.botType == .nijiJourney)
         try await again.close()
     }

@@ -39,7 +39,11 @@ struct TestProxy {
         var logger = Logger(label: "test")
         logger.logLevel = ProcessInfo.processInfo.environment["MJPROXY_TEST_LOG"] != nil ? .debug : .critical
         let runtime = try await AppRuntime(config: config, logger: logger)
-        let http = HTTPClient(eventLoopGroupProvider: .singleton)
+        // Enough connections for the tests that submit dozens of requests at once (the default is 8 per host).
+        var clientConfiguration = HTTPClient.Configuration()
+        clientConfiguration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 96)
+        clientConfiguration.timeout.connect = .seconds(30)
+        let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
         return try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask {
                 try await runtime.run(signals: false)
