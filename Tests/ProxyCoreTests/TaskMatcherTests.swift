@@ -56,6 +56,17 @@ import Testing
         #expect(Self.route(&m, progress, update: true) == nil, "the first task's progress message is retired")
     }
 
+    @Test func subChannelJobsNeverTakeEachOthersResults() throws {
+        // Same prompt on one account, sent to two channels; the earlier one would win a content tie.
+        var m = Self.matcher([Self.imagine("t1", start: 1), Self.imagine("t2", start: 2)])
+        m.setChannel(B.channel, for: "t1")
+        m.setChannel("1172000000000000099", for: "t2")
+        let final = try B.message(
+            id: "300", content: "**glass --ar 1:1** - <@\(B.user)> (fast)", attachment: "alice_glass_\(Self.h).png", buttons: B.gridButtons(Self.h),
+            in: "1172000000000000099")
+        #expect(Self.route(&m, final) == "t2")
+    }
+
     @Test func gridEditOfAnUnknownFinishedMessageFinishesNoTask() throws {
         // The grid finished before this process ran (or on another account's watch); a running
         // imagine with the same prompt must not take its button-press edit.

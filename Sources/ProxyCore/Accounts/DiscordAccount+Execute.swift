@@ -27,6 +27,7 @@ extension DiscordAccount {
             let instance = config.id
             let channel = chooseChannel(for: task)
             noteChannel(channel, for: taskId)
+            matcher.setChannel(channel, for: taskId)
             await registry.update(taskId) {
                 $0.setProperty("nonce", string: nonce)
                 $0.setProperty("discordInstanceId", string: instance)

@@ -26,12 +26,15 @@ public struct TaskFacts: Sendable, Equatable {
     /// When the task got its slot or was submitted (ms); ties go to the earliest.
     public var startTime: Int64
     public var phase: Phase
+    /// The channel its interaction went to (an account may spread jobs over sub-channels); nil = any.
+    public var channelId: String?
 
     /// Facts of a task.
     public init(
         id: String, action: TaskAction, customId: String? = nil, prompt: String, finalPrompt: String? = nil, parentMessageId: String? = nil,
-        botApplicationId: String, startTime: Int64, phase: Phase = .preparing
+        botApplicationId: String, startTime: Int64, phase: Phase = .preparing, channelId: String? = nil
     ) {
+        self.channelId = channelId
         self.id = id
         self.action = action
         self.customId = customId
@@ -54,6 +57,6 @@ public struct TaskFacts: Sendable, Equatable {
         self.init(
             id: task.id, action: task.action, customId: task.customId, prompt: task.promptEn ?? task.prompt ?? "", finalPrompt: task.finalPrompt,
             parentMessageId: task.parentMessageId, botApplicationId: task.botType.applicationId, startTime: task.startTime ?? task.submitTime,
-            phase: phase)
+            phase: phase, channelId: task.property("discordChannelId"))
     }
 }

@@ -31,6 +31,9 @@ public struct TaskMatcher: Sendable {
     /// Starts tracking a task (it holds a slot).
     public mutating func track(_ facts: TaskFacts) { tasks[facts.id] = facts }
 
+    /// Records the channel a task's interaction goes to: content matches then only come from there.
+    public mutating func setChannel(_ channelId: String, for taskId: String) { tasks[taskId]?.channelId = channelId }
+
     /// Binds the nonce of an interaction about to be sent for `taskId`; from now on bot messages may be its own.
     public mutating func bind(nonce: String, to taskId: String) {
         guard tasks[taskId] != nil else { return }
@@ -138,6 +141,8 @@ public struct TaskMatcher: Sendable {
         let bound = Set(messages.values)
         var best: [(score: Int, facts: TaskFacts)] = []
         for facts in tasks.values where facts.phase != .preparing && facts.botApplicationId == m.author.id {
+            // Jobs of one account in different sub-channels never take each other's messages.
+            if let channel = facts.channelId, channel != m.channel_id { continue }
             guard ActionLabel.fits(c, action: facts.action, customId: facts.customId) else { continue }
             // A task that already has its start/progress message does not take a second one.
             if !final && bound.contains(facts.id) { continue }

@@ -13,10 +13,11 @@ enum BotMessages {
     static func message(
         id: String, content: String = "", type: Int = 0, nonce: String? = nil, interactionId: String? = nil, interactionName: String = "imagine",
         attachment: String? = nil, ephemeralAttachment: Bool = false, buttons: [String] = [], pressed: String? = nil,
-        reference: String? = nil, embed: (title: String, description: String)? = nil, mentioning: String = user, flags: Int = 0
+        reference: String? = nil, embed: (title: String, description: String)? = nil, mentioning: String = user, flags: Int = 0,
+        in channelId: String = channel
     ) throws -> Message {
         var d: [String: Any] = [
-            "id": id, "channel_id": channel, "guild_id": guild, "type": type, "flags": flags, "content": content,
+            "id": id, "channel_id": channelId, "guild_id": guild, "type": type, "flags": flags, "content": content,
             "author": ["id": bot, "username": "Midjourney Bot", "discriminator": "9282", "bot": true, "public_flags": 589824],
             "timestamp": "2024-05-10T08:00:00.000000+00:00", "edited_timestamp": NSNull(),
             "mentions": [["id": mentioning, "username": "alice"]], "attachments": [], "embeds": [], "components": [],
