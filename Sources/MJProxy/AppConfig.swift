@@ -51,6 +51,9 @@ struct AppConfig: Sendable {
     var accountAutoRelax = true
     /// `account.maxConnectFailures`: connections in a row failing before READY that disable an account; 0 = never.
     var accountMaxConnectFailures = 5
+    /// `account.resendUnconfirmedSeconds`: after a crash, a task whose POST may not have reached Discord is
+    /// sent again when no bot message came for it this long after the restart.
+    var accountResendUnconfirmedSeconds = 30.0
     /// `verification.hookUrl`: called with `{account, challengeUrl, message}` when an account meets a captcha.
     var verificationHookURL: String?
     /// How the pool picks among eligible accounts (`scheduling.rule`).
@@ -252,7 +255,8 @@ enum ConfigLoader {
                     case "infoIntervalMinutes": c.accountInfoIntervalMinutes = try double(av, key)
                     case "autoRelax": c.accountAutoRelax = try bool(av, key)
                     case "maxConnectFailures": c.accountMaxConnectFailures = try int(av, key)
-                    default: throw unknown(key, allowed: ["infoIntervalMinutes", "autoRelax", "maxConnectFailures"])
+                    case "resendUnconfirmedSeconds": c.accountResendUnconfirmedSeconds = try double(av, key)
+                    default: throw unknown(key, allowed: ["infoIntervalMinutes", "autoRelax", "maxConnectFailures", "resendUnconfirmedSeconds"])
                     }
                 }
             case "verification":
@@ -424,6 +428,9 @@ enum ConfigLoader {
         if let v = get("ACCOUNT_INFO_INTERVAL_MINUTES") { c.accountInfoIntervalMinutes = try double(v, "MJPROXY_ACCOUNT_INFO_INTERVAL_MINUTES") }
         if let v = get("ACCOUNT_AUTO_RELAX") { c.accountAutoRelax = try bool(v, "MJPROXY_ACCOUNT_AUTO_RELAX") }
         if let v = get("ACCOUNT_MAX_CONNECT_FAILURES") { c.accountMaxConnectFailures = try int(v, "MJPROXY_ACCOUNT_MAX_CONNECT_FAILURES") }
+        if let v = get("ACCOUNT_RESEND_UNCONFIRMED_SECONDS") {
+            c.accountResendUnconfirmedSeconds = try double(v, "MJPROXY_ACCOUNT_RESEND_UNCONFIRMED_SECONDS")
+        }
         if let v = get("VERIFICATION_HOOK_URL") { c.verificationHookURL = v }
         if let v = get("TRANSLATE_WAY") { c.translateWay = v.lowercased() }
         if let v = get("TRANSLATE_BAIDU_APP_ID") { c.baiduAppId = v }
@@ -496,6 +503,9 @@ enum ConfigLoader {
             throw ConfigError(key: "outbound.allowHosts[\(i)]", problem: "must be a host name or IP literal (no scheme, path or spaces)")
         }
         guard c.reloadPollSeconds >= 0, c.reloadPollSeconds <= 86_400 else { throw ConfigError(key: "reload.pollSeconds", problem: "must be 0-86400") }
+        guard (1...3600).contains(c.accountResendUnconfirmedSeconds) else {
+            throw ConfigError(key: "account.resendUnconfirmedSeconds", problem: "must be 1-3600")
+        }
         guard (1...100_000).contains(c.maxIdsPerQuery) else { throw ConfigError(key: "task.maxIdsPerQuery", problem: "must be 1-100000") }
         for (k, url) in [("webhook.url", c.webhookURL), ("verification.hookUrl", c.verificationHookURL), ("sandbox.publicBaseUrl", c.sandbox.publicBaseURL), ("discord.uploadBase", c.discord.uploadBase), ("discord.cdnBase", c.discord.cdnBase)] {
             if let url, !(url.hasPrefix("http://") || url.hasPrefix("https://")) { throw ConfigError(key: k, problem: "must be an http(s) URL") }

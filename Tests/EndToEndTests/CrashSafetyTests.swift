@@ -59,6 +59,29 @@ import Testing
         }
     }
 
+    @Test func aMaybeSentTaskWithNoSignOfItsJobIsSentAgainAfterTheGrace() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("mjproxy-resend-\(UUID().uuidString).sqlite").path
+        // The proxy died while the POST was in flight and Discord never got it: no bot message will come.
+        let store = try await SQLiteTaskStore.open(path: path, logger: Logger(label: "t"))
+        var task = MJTask(id: "1800000000000000002", action: .imagine, botType: .midJourney, prompt: "lost in flight", submitTime: nowMillis())
+        task.accountId = SandboxIDs.channelId(1)
+        task.setProperty("nonce", string: "1200000000000000043")
+        try await store.save(task)
+        try await store.close()
+        let taskId = task.id
+        let config = TestProxy.config(storePath: path) {
+            $0.sandbox.accounts = 1
+            $0.accountResendUnconfirmedSeconds = 1
+        }
+        try await TestProxy.with(config) { proxy in
+            let (done, _) = try await proxy.waitFinished(taskId)
+            #expect(done["status"]?.stringValue == "SUCCESS", "\(done.compactString)")
+            // Sent once, with a new nonce.
+            #expect(done["properties"]?["nonce"]?.stringValue != "1200000000000000043")
+            #expect((done["properties"]?["finalPrompt"]?.stringValue ?? "").hasPrefix("lost in flight"))
+        }
+    }
+
     @Test func shutdownEndsWithinTenSecondsWhileAWebhookHangs() async throws {
         let router = Router()
         let hits = Locked(0)

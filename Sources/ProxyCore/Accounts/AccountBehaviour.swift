@@ -17,12 +17,17 @@ public struct AccountBehaviour: Sendable {
     public var notifier: AccountNotifier?
     /// Global outbound proxy for Discord (REST and gateway) of accounts without their own `proxy`.
     public var discordProxy: OutboundProxy?
+    /// After a restart, a task whose POST may not have reached Discord is sent again when no bot message
+    /// came for it this long (Discord makes bots answer within 3 s; Midjourney posts a start at once).
+    public var resendUnconfirmedAfter: Duration
 
     /// Creates the switches.
     public init(
         autoAppeal: Bool = false, syncSettings: Bool = true, infoInterval: Duration? = .seconds(1800), autoRelax: Bool = true,
-        maxConnectFailures: Int? = 5, notifier: AccountNotifier? = nil, discordProxy: OutboundProxy? = nil
+        maxConnectFailures: Int? = 5, notifier: AccountNotifier? = nil, discordProxy: OutboundProxy? = nil,
+        resendUnconfirmedAfter: Duration = .seconds(30)
     ) {
+        self.resendUnconfirmedAfter = resendUnconfirmedAfter
         self.discordProxy = discordProxy
         self.autoAppeal = autoAppeal
         self.syncSettings = syncSettings

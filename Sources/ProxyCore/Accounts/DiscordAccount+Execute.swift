@@ -29,7 +29,6 @@ extension DiscordAccount {
             noteChannel(channel, for: taskId)
             matcher.setChannel(channel, for: taskId)
             await registry.update(taskId) {
-                $0.setProperty("nonce", string: nonce)
                 $0.setProperty("discordInstanceId", string: instance)
                 $0.setProperty("discordChannelId", string: channel)
                 $0.lastActivity = nowMillis()
@@ -42,6 +41,9 @@ extension DiscordAccount {
                 release(taskId)
                 return
             }
+            // The nonce is stored right before the POST (after uploads and pacing): a task with a nonce
+            // may have been sent and is never sent again after a crash, so that window is kept short.
+            await registry.update(taskId) { $0.setProperty("nonce", string: nonce) }
             // Bound before sending: the bot's first message may arrive before the POST returns.
             matcher.bind(nonce: nonce, to: taskId)
             sent = true

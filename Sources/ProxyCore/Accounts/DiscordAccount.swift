@@ -50,6 +50,8 @@ public actor DiscordAccount {
     var handOver: HandOver?
     /// A new session began: read the channel history for results missed meanwhile.
     var catchUpDue = false
+    /// Adopted tasks whose interaction may or may not have reached Discord, with when they were adopted.
+    var unconfirmed: [String: Int64] = [:]
     var waiters: [UUID: MessageWaiter] = [:]
     var seedLookups: [String: [CheckedContinuation<String?, Never>]] = [:]
     let wake: AsyncStream<Void>.Continuation
@@ -136,6 +138,7 @@ public actor DiscordAccount {
         matcher.track(TaskFacts(task))
         if let nonce = task.nonce { matcher.bind(nonce: nonce, to: task.id) }
         if let pm = task.property("progressMessageId") { matcher.bind(messageId: pm, to: task.id) }
+        if task.status == .notStart { unconfirmed[task.id] = nowMillis() }
         // Already connected (recovery ran after READY): read what arrived while the proxy was down.
         if status == .connected {
             catchUpDue = true
@@ -230,6 +233,7 @@ public actor DiscordAccount {
     /// `execute`: uploading or waiting on a 429), queued ones older than 50 minutes and MODAL ones not
     /// submitted within 30 minutes.
     func sweepTimeouts(now: Int64 = nowMillis()) async {
+        await resolveUnconfirmed(now: now)
         let limit = Int64(config.timeoutMinutes * 60_000)
         for (id, taken) in slots.running {
             guard let task = try? await registry.task(id: id) else { continue }
