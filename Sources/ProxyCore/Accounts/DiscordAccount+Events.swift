@@ -9,7 +9,7 @@ extension DiscordAccount {
             matcher.ownUserId = ready.user.id
         case .messageCreate(let m):
             await handleMessage(m, isUpdate: false)
-            await noteHandled(m)
+            noteHandled(m)
         case .messageUpdate(let m):
             await handleMessage(m, isUpdate: true)
         case .interactionCreate(let e), .interactionSuccess(let e):

@@ -6,10 +6,23 @@ extension DiscordAccount {
     /// Pages read per channel in one catch-up (100 messages each).
     static let catchUpPageLimit = 20
 
-    /// Records a bot message of an own channel as handled, so a later catch-up starts after it.
-    func noteHandled(_ m: Message) async {
+    /// Records a bot message of an own channel as handled, so a later catch-up starts after it. Kept in
+    /// memory and written by `flushCursors` (every sweep tick): one store write per channel and second
+    /// instead of one per message. The task changes the message caused were written before, so a stored
+    /// cursor is never ahead of the tasks; after a crash it may lag by a second (those few messages are
+    /// read again, and the results of finished tasks among them are retired).
+    func noteHandled(_ m: Message) {
         guard BotType(applicationId: m.author.id) != nil, isOwnChannel(m.channel_id) else { return }
-        await registry.advanceCursor(channelId: m.channel_id, messageId: m.id)
+        if let known = pendingCursors[m.channel_id], Snowflake.compare(known, m.id) >= 0 { return }
+        pendingCursors[m.channel_id] = m.id
+    }
+
+    /// Writes the cursors noted since the last flush.
+    func flushCursors() async {
+        guard !pendingCursors.isEmpty else { return }
+        let cursors = pendingCursors
+        pendingCursors = [:]
+        for (channel, message) in cursors { await registry.advanceCursor(channelId: channel, messageId: message) }
     }
 
     /// After a new session (READY, or a RESUME that failed): reads each own channel's history since
@@ -49,7 +62,7 @@ extension DiscordAccount {
                 for m in page where BotType(applicationId: m.author.id) != nil {
                     seen += 1
                     await handleMessage(m)
-                    await noteHandled(m)
+                    noteHandled(m)
                 }
                 guard page.count == 100, let last = page.last?.id else { break }
                 after = last

@@ -52,6 +52,8 @@ public actor DiscordAccount {
     var catchUpDue = false
     /// Adopted tasks whose interaction may or may not have reached Discord, with when they were adopted.
     var unconfirmed: [String: Int64] = [:]
+    /// Newest handled bot message per channel, not yet written to the store.
+    var pendingCursors: [String: String] = [:]
     var waiters: [UUID: MessageWaiter] = [:]
     var seedLookups: [String: [CheckedContinuation<String?, Never>]] = [:]
     let wake: AsyncStream<Void>.Continuation
@@ -226,6 +228,7 @@ public actor DiscordAccount {
         while !Task.isCancelled {
             do { try await Task.sleep(for: sweepInterval) } catch { return }
             await sweepTimeouts()
+            await flushCursors()
         }
     }
 
