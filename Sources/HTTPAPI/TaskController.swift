@@ -47,7 +47,7 @@ struct TaskController: Sendable {
         var seen = Set<String>()
         let unique = ids.filter { seen.insert($0).inserted }
         let cache = registry.cache
-        var parts = unique.map { cache.get($0) }
+        var parts = cache.get(unique)
         let missing = zip(unique, parts).filter { $0.1 == nil }.map(\.0)
         if !missing.isEmpty {
             var fetched: [String: [UInt8]] = [:]

@@ -6,43 +6,28 @@ import DiscordKit
 /// task, so an entry is never older than the task's state in memory. Oldest entries are evicted
 /// first (insertion order) once `capacity` is reached.
 public final class TaskJSONCache: Sendable {
-    private struct State {
-        var bytes: [String: [UInt8]] = [:]
-        /// Keys in insertion order from `head` on (evicted ones may still sit here; skipped).
-        var order: [String] = []
-        var head = 0
-    }
-
-    private let state = Locked(State())
+    private let entries: Locked<BoundedDictionary<String, [UInt8]>>
     /// Entries kept at most.
     public let capacity: Int
 
     /// Creates a cache of at most `capacity` tasks.
-    public init(capacity: Int = 20_000) { self.capacity = max(1, capacity) }
+    public init(capacity: Int = 20_000) {
+        self.capacity = max(1, capacity)
+        entries = Locked(BoundedDictionary(capacity: max(1, capacity)))
+    }
 
     /// The JSON of task `id` if cached.
-    public func get(_ id: String) -> [UInt8]? { state.withLock { $0.bytes[id] } }
+    public func get(_ id: String) -> [UInt8]? { entries.withLock { $0[id] } }
+
+    /// The JSON of each of `ids` (nil where not cached), under one lock.
+    public func get(_ ids: [String]) -> [[UInt8]?] { entries.withLock { e in ids.map { e[$0] } } }
 
     /// Stores (or replaces) the JSON of `task`.
     public func put(_ task: MJTask) { put(task.id, Array(task.json.compactString.utf8)) }
 
     /// Stores (or replaces) the JSON of task `id`.
-    public func put(_ id: String, _ json: [UInt8]) {
-        let capacity = self.capacity
-        state.withLock { s in
-            if s.bytes.updateValue(json, forKey: id) == nil { s.order.append(id) }
-            while s.bytes.count > capacity, s.head < s.order.count {
-                s.bytes[s.order[s.head]] = nil
-                s.head += 1
-            }
-            if s.head > capacity {
-                // Drop the evicted prefix now and then, so `order` stays proportional to the cache.
-                s.order.removeFirst(s.head)
-                s.head = 0
-            }
-        }
-    }
+    public func put(_ id: String, _ json: [UInt8]) { entries.withLock { $0[id] = json } }
 
     /// Entries held now.
-    public var count: Int { state.withLock { $0.bytes.count } }
+    public var count: Int { entries.withLock { $0.count } }
 }

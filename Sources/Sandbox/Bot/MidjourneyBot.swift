@@ -45,18 +45,28 @@ actor MidjourneyBot {
     let world: SandboxWorld
     let configuration: SandboxConfiguration
     let logger: Logger
-    var jobs: [String: BotJob] = [:]
+    /// Bounds of the bot's memory (oldest forgotten first): a long-running sandbox stays small.
+    enum Limits {
+        /// Finished jobs whose buttons can still be pressed.
+        static let jobs = 50_000
+        /// Open modals, iframes, appeals, describe images, /show messages.
+        static let pending = 10_000
+        /// Saved InsightFaceSwap faces.
+        static let faces = 2_000
+    }
+
+    var jobs = BoundedDictionary<String, BotJob>(capacity: Limits.jobs)
     var jobOrder: [String] = []
     var running: [String: Int] = [:]
     var waiting: [String: [CheckedContinuation<Void, Never>]] = [:]
     var settings: [String: BotUserSettings] = [:]  // "user:bot"
-    var modals: [String: PendingModal] = [:]  // opening interaction id → modal
-    var iframes: [String: PendingModal] = [:]  // iframe token → modal
-    var faces: [String: RGBImage] = [:]  // "user:idname" → saved face (InsightFaceSwap)
-    var pendingAppeals: [String: (BotInteraction, String)] = [:]  // appeal custom_id → original imagine
-    var describeImages: [String: StoredFile] = [:]  // describe result message → described image
-    var showMessages: [String: String] = [:]  // message posted by /show → job hash
-    var pendingIframeInteractions: [String: BotInteraction] = [:]  // iframe token → the Vary (Region) press
+    var modals = BoundedDictionary<String, PendingModal>(capacity: Limits.pending)  // opening interaction id → modal
+    var iframes = BoundedDictionary<String, PendingModal>(capacity: Limits.pending)  // iframe token → modal
+    var faces = BoundedDictionary<String, RGBImage>(capacity: Limits.faces)  // "user:idname" → saved face (InsightFaceSwap)
+    var pendingAppeals = BoundedDictionary<String, (BotInteraction, String)>(capacity: Limits.pending)  // appeal custom_id → original imagine
+    var describeImages = BoundedDictionary<String, StoredFile>(capacity: Limits.pending)  // describe result message → described image
+    var showMessages = BoundedDictionary<String, String>(capacity: Limits.pending)  // message posted by /show → job hash
+    var pendingIframeInteractions = BoundedDictionary<String, BotInteraction>(capacity: Limits.pending)  // iframe token → the Vary (Region) press
 
     init(world: SandboxWorld, configuration: SandboxConfiguration, logger: Logger) {
         self.world = world
