@@ -118,6 +118,10 @@ extension GatewayClient {
             if let s = header.s { state.withLock { $0.sequence = s } }
             return nil
         }
+        if let wanted = configuration.channelFilter, name.hasPrefix("MESSAGE_"), ChannelPrefilter.skips(data, wanted: wanted) {
+            if let s = header.s { state.withLock { $0.sequence = s } }
+            return nil
+        }
         let event: GatewayEvent
         do {
             event = try GatewayEvent.decode(name: name, frame: data)

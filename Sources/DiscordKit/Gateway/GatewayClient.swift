@@ -25,6 +25,9 @@ public struct GatewayConfiguration: Sendable {
     public var maxConnectFailures: Int?
     /// Outbound proxy the WebSocket connects through (HTTP CONNECT or SOCKS5); nil = direct.
     public var proxy: OutboundProxy?
+    /// Channels whose guild messages the client wants; others are skipped before decoding
+    /// (`ChannelPrefilter`). nil = every message is decoded.
+    public var channelFilter: (@Sendable (String) -> Bool)?
 
     /// Creates a configuration.
     public init(

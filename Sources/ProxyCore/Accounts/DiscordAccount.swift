@@ -80,11 +80,13 @@ public actor DiscordAccount {
         logger[metadataKey: "account"] = "\(config.id)"
         self.logger = logger
         self.sweepInterval = sweepInterval
-        self.gateway = GatewayClient(
-            configuration: GatewayConfiguration(
-                url: endpoints.gatewayURL, token: config.userToken, userAgent: config.userAgent, maxConnectFailures: behaviour.maxConnectFailures,
-                proxy: Self.discordProxy(config, behaviour)),
-            logger: logger)
+        var gatewayConfiguration = GatewayConfiguration(
+            url: endpoints.gatewayURL, token: config.userToken, userAgent: config.userAgent, maxConnectFailures: behaviour.maxConnectFailures,
+            proxy: Self.discordProxy(config, behaviour))
+        // Guild messages of other channels are not decoded at all (DMs with the bots always are).
+        let box = configBox
+        gatewayConfiguration.channelFilter = { channel in box.withLock { $0.channelId == channel || $0.subChannels.contains(channel) } }
+        self.gateway = GatewayClient(configuration: gatewayConfiguration, logger: logger)
         self.status = config.enabled ? .connecting : .disabled
         self.slots = AccountSlots(coreSize: config.coreSize, queueSize: config.queueSize)
         if let mj = config.mjBotChannelId { dmChannels[.midJourney] = mj }
