@@ -114,7 +114,8 @@ public enum MJMessageParser {
         var form: MJStartForm?
         // Start forms: "Making variations for image #N with prompt **p** - …", "Upscaling image #N with **p** - …",
         // "Rerolling **p** - …", and the video form "Creating video with prompt **p** - …".
-        if let m = text.firstMatch(of: /^(?:Making variations for image #(\d+) with prompt |Upscaling image #(\d+) with |Rerolling |Creating video with prompt )/) {
+        // (Regex literals are built at every evaluation: they run only when the line can match.)
+        if text.first != "*", let m = text.firstMatch(of: /^(?:Making variations for image #(\d+) with prompt |Upscaling image #(\d+) with |Rerolling |Creating video with prompt )/) {
             startForm = true
             startIndex = m.output.1.flatMap { Int($0) } ?? m.output.2.flatMap { Int($0) }
             let head = text[m.range]
@@ -129,19 +130,21 @@ public enum MJMessageParser {
         var label = ""
         var userId: String?
         var rest = tail
-        if let mention = tail.firstMatch(of: /<@!?(\d+)>/) {
+        if let mention = Self.mention(in: tail) {
             label = String(tail[..<mention.range.lowerBound]).trimmingCharacters(in: .whitespaces)
-            userId = String(mention.output.1)
+            userId = mention.id
             rest = String(tail[mention.range.upperBound...])
         }
         var result = MJContent(
             prompt: prompt, label: label, userId: userId, percent: nil, waiting: startForm, stopped: false, mode: nil, imageIndex: startIndex,
             startForm: form)
-        for group in rest.matches(of: /\(([^()]*)\)/) {
-            let inner = String(group.output.1).trimmingCharacters(in: .whitespaces)
+        for group in Self.parenthesised(rest) {
+            let inner = group.trimmingCharacters(in: .whitespaces)
             let lower = inner.lowercased()
-            if let p = inner.firstMatch(of: /^(\d{1,3})%$/) {
-                result.percent = Int(p.output.1)
+            if inner.hasSuffix("%"), (2...4).contains(inner.count), inner.dropLast().allSatisfy({ $0.isASCII && $0.isNumber }),
+                let p = Int(inner.dropLast())
+            {
+                result.percent = p
             } else if lower == "waiting to start" {
                 result.waiting = true
             } else if lower == "stopped" {
@@ -150,8 +153,41 @@ public enum MJMessageParser {
                 result.mode = mode
             }
         }
-        if let m = label.firstMatch(of: /[Ii]mage #(\d+)/) { result.imageIndex = Int(m.output.1) }
+        if label.contains("mage #"), let m = label.firstMatch(of: /[Ii]mage #(\d+)/) { result.imageIndex = Int(m.output.1) }
         return result
+    }
+
+    /// The first `<@id>` / `<@!id>` mention: its range and the id.
+    static func mention(in text: String) -> (range: Range<String.Index>, id: String)? {
+        var search = text.startIndex
+        while let open = text.range(of: "<@", range: search..<text.endIndex) {
+            var i = open.upperBound
+            if i < text.endIndex, text[i] == "!" { i = text.index(after: i) }
+            let digitsStart = i
+            while i < text.endIndex, text[i].isASCII, text[i].isNumber { i = text.index(after: i) }
+            if i > digitsStart, i < text.endIndex, text[i] == ">" {
+                return (open.lowerBound..<text.index(after: i), String(text[digitsStart..<i]))
+            }
+            search = open.upperBound
+        }
+        return nil
+    }
+
+    /// The contents of each `( … )` group without nested parentheses, in order.
+    static func parenthesised(_ text: String) -> [Substring] {
+        var groups: [Substring] = []
+        var open: String.Index?
+        var i = text.startIndex
+        while i < text.endIndex {
+            if text[i] == "(" {
+                open = text.index(after: i)
+            } else if text[i] == ")", let start = open {
+                groups.append(text[start..<i])
+                open = nil
+            }
+            i = text.index(after: i)
+        }
+        return groups
     }
 
     /// The Midjourney job hash of an attachment URL (rules of reference B.4).
@@ -181,7 +217,7 @@ public enum MJMessageParser {
     public static func jobHash(of message: Message) -> String? {
         if let url = message.attachments.first?.url, let hash = jobHash(fromURL: url) { return hash }
         for button in message.buttons {
-            if let id = button.custom_id, let m = id.firstMatch(of: /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/) {
+            if let id = button.custom_id, id.contains("-"), let m = id.firstMatch(of: /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/) {
                 return String(m.output)
             }
         }
@@ -194,3 +230,4 @@ public enum MJMessageParser {
             .split(whereSeparator: { $0.isWhitespace }).joined(separator: " ").lowercased()
     }
 }
+
