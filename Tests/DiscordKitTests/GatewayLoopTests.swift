@@ -7,17 +7,6 @@ import Testing
 /// The gateway loop: back-off (pure), no back-off reset after a close right after READY, the op 9
 /// pause, and heartbeats that keep going while the event handler is slow (against the sandbox).
 @Suite struct GatewayLoopTests {
-    /// A deterministic generator (SplitMix64) for the jitter tests.
-    struct SeededGenerator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
 
     // MARK: pure back-off
 
@@ -30,7 +19,7 @@ import Testing
     }
 
     @Test func backoffIsFullyJittered() {
-        var generator = SeededGenerator(state: 42)
+        var generator = SplitMix64(seed: 42)
         var backoff = ReconnectBackoff()
         for _ in 0..<7 { backoff.connectionEnded(uptime: .seconds(1), acknowledgedHeartbeats: 0) }
         #expect(backoff.attempt == 7)

@@ -4,18 +4,6 @@ import Testing
 
 @testable import ProxyCore
 
-/// SplitMix64: a small seeded generator, so every run is reproducible from its seed.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// Property: N tasks on one account — same prompt, same parent grid, every action kind — with the
 /// bot's events (interaction acks, start messages, progress edits, grid edits of the parent, final

@@ -1,3 +1,4 @@
+import DiscordKit
 import Testing
 
 @testable import ProxyCore
@@ -78,7 +79,7 @@ struct SchedulingSelectionTests {
 
     @Test func weightedOverManyDrawsIsProportional() {
         var s = AccountSelector(rule: .weighted)
-        var rng = SplitMix(seed: 42)
+        var rng = SplitMix64(seed: 42)
         var counts = [0, 0, 0]
         for _ in 0..<6000 { counts[s.pick(loads([0, 0, 0], weights: [1, 2, 3]), using: &rng) ?? 0] += 1 }
         #expect((800...1200).contains(counts[0]))
@@ -87,15 +88,3 @@ struct SchedulingSelectionTests {
     }
 }
 
-/// A small seeded generator (SplitMix64).
-struct SplitMix: RandomNumberGenerator, Sendable {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

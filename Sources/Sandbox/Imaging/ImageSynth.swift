@@ -8,6 +8,7 @@
 // trigonometry from a local polynomial (no libm), so a given input always yields the same bytes.
 // Hot loops use unsafe pointers and Float / integer math so debug (-Onone) builds stay fast.
 
+import DiscordKit
 import Foundation
 
 /// Direction in which `ImageSynth.pan` extends the canvas.
@@ -32,25 +33,18 @@ func stableSeed(_ text: String) -> UInt64 {
     return hash
 }
 
-/// SplitMix64: a tiny deterministic pseudo-random generator (value type, no shared state).
+/// The image synthesiser's randomness: SplitMix64 seeded per purpose, with float helpers.
 private struct SynthRandom {
-    /// Current generator state.
-    private var state: UInt64
+    private var base: SplitMix64
 
     /// Creates a generator from `seed` mixed with a per-purpose `salt`.
     init(seed: UInt64, salt: UInt64) {
-        state = seed ^ (salt &* 0x9E37_79B9_7F4A_7C15)
+        base = SplitMix64(seed: seed ^ (salt &* 0x9E37_79B9_7F4A_7C15))
         _ = next()
     }
 
     /// The next 64 random bits.
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    mutating func next() -> UInt64 { base.next() }
 
     /// A uniform Float in [0, 1).
     mutating func unit() -> Float {
