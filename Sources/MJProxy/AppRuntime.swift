@@ -54,7 +54,7 @@ final class AppRuntime: Sendable {
         let outboundRules = Locked((allowPrivateNetworks: config.outboundAllowPrivateNetworks, allowHosts: config.outboundAllowHosts))
         self.outboundRules = outboundRules
         store = sqlite
-        http = HTTPClient(eventLoopGroupProvider: .singleton)
+        http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: ProxiedHTTPClients.configuration())
         discordHTTP = ProxiedHTTPClients(direct: http)
         let webhookSettings = WebhookSettings(globalHook: config.webhookURL, secret: config.webhookSecret)
         let apiPort = OneShot<Int>()
