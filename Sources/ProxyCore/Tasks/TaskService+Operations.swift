@@ -1,0 +1,86 @@
+import DiscordKit
+import Foundation
+import Logging
+
+/// Cancel, image seeds, image hosting and startup recovery.
+extension TaskService {
+    /// `POST /mj/task/{id}/cancel`. Nil when the task is unknown.
+    public func cancel(taskId: String) async -> SubmitResult? {
+        guard let task = try? await registry.task(id: taskId) else { return nil }
+        guard !task.status.isFinished else { return validation("V32") }
+        if let accountId = task.accountId, let account = await pool.account(id: accountId) { await account.cancel(taskId) }
+        let reason = text("F4")
+        let cancelled = await registry.transition(taskId, from: [.notStart, .submitted, .inProgress, .modal]) {
+            $0.status = .cancel
+            $0.failReason = reason
+            $0.finishTime = max(nowMillis(), $0.startTime ?? $0.submitTime)
+        }
+        // Finished meanwhile: a finished task never changes.
+        guard cancelled != nil else { return validation("V32") }
+        return SubmitResult(code: 1, description: text("S8"), result: taskId)
+    }
+
+    /// `GET /mj/task/{id}/image-seed`. Nil when the task is unknown.
+    public func imageSeed(taskId: String, timeout: Duration = .seconds(25)) async -> SubmitResult? {
+        guard let task = try? await registry.task(id: taskId) else { return nil }
+        if let seed = task.property("seed") { return SubmitResult(code: 1, description: text("S8"), result: seed) }
+        guard task.status == .success, task.messageHash != nil, ![.describe, .shorten, .swapFace].contains(task.action) else {
+            return validation("V38")
+        }
+        guard let accountId = task.accountId, let account = await pool.account(id: accountId), await account.isAvailable else {
+            return validation("V14", ["id": task.accountId ?? ""])
+        }
+        guard let seed = await account.imageSeed(task: task, timeout: timeout) else { return SubmitResult(code: 9, description: text("S9")) }
+        await registry.setSeed(taskId, seed)
+        return SubmitResult(code: 1, description: text("S8"), result: seed)
+    }
+
+    /// `POST /mj/submit/upload-discord-images`: hosts images in an account's channel, returns their URLs.
+    public func uploadImages(_ images: [SubmittedImage], common: SubmitCommon) async -> (SubmitResult, [String]?) {
+        let account: DiscordAccount
+        do { account = try await chooseAccount(common, mode: nil) } catch { return (error, nil) }
+        let stamp = ids.next()
+        do {
+            let urls = try await account.hostImages(Self.pending(images, taskId: stamp))
+            return (SubmitResult(code: 1, description: text("S1")), urls)
+        } catch {
+            return (SubmitResult(code: 9, description: text("F3")), nil)
+        }
+    }
+
+    /// Puts recovered unfinished tasks back on their accounts after a restart.
+    public func recover() async {
+        do {
+            let tasks = try await registry.recover()
+            var requeued = 0
+            var adopted = 0
+            for task in tasks {
+                guard let accountId = task.accountId, let account = await pool.account(id: accountId), account.config.enabled else {
+                    let reason = text("F6", ["id": task.accountId ?? ""])
+                    await registry.update(task.id) { $0.fail(reason, at: nowMillis()) }
+                    continue
+                }
+                switch task.status {
+                case .notStart where task.nonce != nil:
+                    // Its interaction may have been sent before the crash: never send it again; its
+                    // bot messages (live or from the channel history) still reach it, else it times out.
+                    await account.adopt(task)
+                    adopted += 1
+                case .notStart:
+                    await account.requeue(task.id)
+                    requeued += 1
+                case .submitted, .inProgress:
+                    await account.adopt(task)
+                    adopted += 1
+                case .modal:
+                    await account.trackModal(task.id)
+                default:
+                    break
+                }
+            }
+            if !tasks.isEmpty { logger.info("recovered unfinished tasks", metadata: ["requeued": "\(requeued)", "running": "\(adopted)"]) }
+        } catch {
+            logger.error("task recovery failed", metadata: ["error": "\(error)"])
+        }
+    }
+}
