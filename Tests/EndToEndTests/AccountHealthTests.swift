@@ -22,6 +22,8 @@ import Testing
         let config = TestProxy.config {
             $0.sandbox.accounts = 2
             $0.sandbox.speedFactor = 0.1
+            // A job sent just before the token died may get no answer at all: it times out quickly here.
+            $0.sandbox.timeoutMinutes = 0.5
         }
         try await TestProxy.with(config) { proxy in
             var ids: [String] = []
@@ -35,7 +37,7 @@ import Testing
             #expect(snapshot.disabledReason?.contains("4004") == true, "\(snapshot.disabledReason ?? "")")
             var moved = 0
             for id in ids {
-                let (task, _) = try await proxy.waitFinished(id, timeout: .seconds(90))
+                let (task, _) = try await proxy.waitFinished(id, timeout: .seconds(150))
                 if task["status"]?.stringValue == "SUCCESS" {
                     if task["properties"]?["discordInstanceId"]?.stringValue == SandboxIDs.channelId(2) {
                         moved += 1
@@ -45,7 +47,9 @@ import Testing
                         #expect((task["startTime"]?.intValue ?? .max) <= revokedAt, "\(task.compactString)")
                     }
                 } else {
-                    #expect(task["failReason"]?.stringValue?.contains("disabled") == true, "\(task.compactString)")
+                    // Sent on account 1 before it died: failed with the reason, or (no answer ever came) timed out.
+                    let reason = task["failReason"]?.stringValue ?? ""
+                    #expect(reason.contains("disabled") || reason == "Task timeout", "\(task.compactString)")
                 }
             }
             #expect(moved >= 1)
