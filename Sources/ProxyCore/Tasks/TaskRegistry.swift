@@ -1,3 +1,4 @@
+import DiscordKit
 import Logging
 
 /// The single owner of task state: unfinished tasks in memory, every change written through to
@@ -37,9 +38,10 @@ public actor TaskRegistry {
         var task = task
         task.revision = (task.revision ?? 0) + 1
         let event = TaskEvent.between(nil, task)
-        try await store.save(task, outbox: outbox(task, event))
+        let json = task.json.compactString
+        try await store.save(task, outbox: outbox(task, json, event))
         if !task.status.isFinished { live[task.id] = task }
-        cache.put(task)
+        cache.put(task.id, Array(json.utf8))
         if let event { await announce(task, event) }
     }
 
@@ -107,9 +109,11 @@ public actor TaskRegistry {
         if event != nil { new.sequence = old.sequence + 1 }
         // Memory changes before the store write, so a concurrent update builds on this one.
         if new.status.isFinished { live[new.id] = nil } else { live[new.id] = new }
-        cache.put(new)
+        // Encoded once: the read cache and the webhook outbox carry the same bytes.
+        let json = new.json.compactString
+        cache.put(new.id, Array(json.utf8))
         do {
-            try await store.save(new, outbox: outbox(new, event))
+            try await store.save(new, outbox: outbox(new, json, event))
         } catch {
             logger.error("task store write failed", metadata: ["task": "\(new.id)", "error": "\(error)"])
         }
@@ -141,8 +145,8 @@ public actor TaskRegistry {
         }
     }
 
-    private func outbox(_ task: MJTask, _ event: TaskEvent?) -> [OutboxDelivery] {
-        guard let event, let webhooks, let d = webhooks.delivery(for: task, event: event, now: nowMillis()) else { return [] }
+    private func outbox(_ task: MJTask, _ json: String, _ event: TaskEvent?) -> [OutboxDelivery] {
+        guard let event, let webhooks, let d = webhooks.delivery(for: task, json: json, event: event, now: nowMillis()) else { return [] }
         return [d]
     }
 

@@ -50,11 +50,11 @@ public struct WebhookPlan: Sendable {
     /// Creates a plan.
     public init(globalHook: String?) { self.globalHook = globalHook }
 
-    /// The delivery a visible change of `task` produces, or nil when it has no target.
-    public func delivery(for task: MJTask, event: TaskEvent, now: Int64) -> OutboxDelivery? {
+    /// The delivery a visible change of `task` (encoded as `json`) produces, or nil when it has no target.
+    public func delivery(for task: MJTask, json: String, event: TaskEvent, now: Int64) -> OutboxDelivery? {
         guard let url = task.notifyHook ?? globalHook, !url.isEmpty else { return nil }
         return OutboxDelivery(
-            taskId: task.id, sequence: task.sequence, event: event, url: url, body: task.json.compactString,
+            taskId: task.id, sequence: task.sequence, event: event, url: url, body: json,
             deliveryId: UUID().uuidString.lowercased(), createdAt: now, nextAttempt: now)
     }
 }
