@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
@@ -67,6 +68,17 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            // The PostgreSQL store (store.url), apart from Storage so the SQLite target stays lean.
+            name: "PostgresStorage",
+            dependencies: [
+                "ProxyCore", "DiscordKit",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "Sandbox",
             dependencies: [
                 "DiscordKit",
@@ -99,7 +111,7 @@ let package = Package(
         .executableTarget(
             name: "MJProxy",
             dependencies: [
-                "ProxyCore", "DiscordKit", "Sandbox", "Storage", "HTTPAPI",
+                "ProxyCore", "DiscordKit", "Sandbox", "Storage", "PostgresStorage", "HTTPAPI",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
@@ -150,7 +162,8 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "MJProxy", "ProxyCore", "DiscordKit", "Sandbox", "Storage", "HTTPAPI",
+                "MJProxy", "ProxyCore", "DiscordKit", "Sandbox", "Storage", "PostgresStorage", "HTTPAPI",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -161,6 +174,16 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            // One conformance suite run against every TaskStore/AccountStore (memory, SQLite, PostgreSQL).
+            name: "StorageTests",
+            dependencies: [
+                "ProxyCore", "DiscordKit", "Storage", "PostgresStorage",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),

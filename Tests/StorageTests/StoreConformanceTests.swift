@@ -1,0 +1,4 @@
+import Testing
+
+/// Placeholder while the conformance suite is written.
+@Suite struct StoreConformanceTests {}
