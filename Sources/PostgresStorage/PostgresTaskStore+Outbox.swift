@@ -67,13 +67,16 @@ extension PostgresTaskStore {
     }
 
     public func advanceCursor(channelId: String, messageId: String) async throws {
-        guard !messageId.isEmpty, messageId.utf8.count <= 30, messageId.utf8.allSatisfy({ (0x30...0x39).contains($0) }) else { return }
-        // Snowflakes compared as numbers: the cursor only moves forward, also against concurrent writers.
+        guard !messageId.isEmpty, messageId.utf8.allSatisfy({ (0x30...0x39).contains($0) }) else { return }
+        // Snowflakes compare by length, then bytewise (as `Snowflake.compare`): the cursor only moves
+        // forward, also against concurrent writers (the WHERE sees the row as locked by this statement).
         try await client.exec(
             """
             INSERT INTO channel_cursors (channel_id, message_id) VALUES (\(channelId), \(messageId))
             ON CONFLICT (channel_id) DO UPDATE SET message_id = excluded.message_id
-            WHERE excluded.message_id::numeric > channel_cursors.message_id::numeric
+            WHERE length(excluded.message_id) > length(channel_cursors.message_id)
+               OR (length(excluded.message_id) = length(channel_cursors.message_id)
+                   AND excluded.message_id COLLATE "C" > channel_cursors.message_id COLLATE "C")
             """, logger: logger)
     }
 }

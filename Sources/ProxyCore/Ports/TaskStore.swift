@@ -103,21 +103,24 @@ public actor MemoryTaskStore: TaskStore {
     }
 
     public func dueDeliveries(now: Int64, limit: Int, excluding: Set<String>) async throws -> [OutboxDelivery] {
+        // As the SQL stores: the oldest delivery of each task by (sequence, id); due when its time has come
+        // or when a newer state of the task supersedes it.
         var oldest: [String: OutboxDelivery] = [:]
-        var newest: [String: Int64] = [:]
+        var pending: [String: Int] = [:]
         for d in outbox.values {
-            if let o = oldest[d.taskId], o.id < d.id {} else { oldest[d.taskId] = d }
-            newest[d.taskId] = max(newest[d.taskId] ?? 0, d.id)
+            pending[d.taskId, default: 0] += 1
+            if let o = oldest[d.taskId], (o.sequence, o.id) < (d.sequence, d.id) {} else { oldest[d.taskId] = d }
         }
         return oldest.values
-            .filter { $0.nextAttempt <= now && !excluding.contains($0.taskId) }
-            .sorted { $0.id < $1.id }
-            .prefix(limit)
             .map { d in
                 var d = d
-                d.superseded = (newest[d.taskId] ?? d.id) > d.id
+                d.superseded = pending[d.taskId, default: 1] > 1
                 return d
             }
+            .filter { ($0.nextAttempt <= now || $0.superseded) && !excluding.contains($0.taskId) }
+            .sorted { $0.id < $1.id }
+            .prefix(limit)
+            .map { $0 }
     }
     public func removeDelivery(id: Int64) async throws { outbox[id] = nil }
     public func rescheduleDelivery(id: Int64, attempts: Int, nextAttempt: Int64) async throws {
