@@ -76,6 +76,9 @@ struct AppConfig: Sendable {
         var timeoutMinutes = 5.0
         /// Serve the sandbox's fault-injection routes (`/sandbox/*`); off by default.
         var controlRoutes = false
+        /// Channel n visible only to sandbox account n (`sandbox-token-n`): no fan-out of every job's
+        /// messages to every account. Off by default.
+        var privateChannels = false
     }
 
     /// Whether the sandbox runs in-process.
@@ -333,9 +336,14 @@ enum ConfigLoader {
                     case "tileSize": c.sandbox.tileSize = try int(sv, key)
                     case "timeoutMinutes": c.sandbox.timeoutMinutes = try double(sv, key)
                     case "controlRoutes": c.sandbox.controlRoutes = try bool(sv, key)
+                    case "privateChannels": c.sandbox.privateChannels = try bool(sv, key)
                     default:
                         throw unknown(
-                            key, allowed: ["enabled", "host", "port", "gatewayPort", "publicBaseUrl", "speedFactor", "accounts", "tileSize", "timeoutMinutes", "controlRoutes"])
+                            key,
+                            allowed: [
+                                "enabled", "host", "port", "gatewayPort", "publicBaseUrl", "speedFactor", "accounts", "tileSize",
+                                "timeoutMinutes", "controlRoutes", "privateChannels",
+                            ])
                     }
                 }
             default:
@@ -458,6 +466,8 @@ enum ConfigLoader {
         if let v = get("SANDBOX_ACCOUNTS") { c.sandbox.accounts = try int(v, "MJPROXY_SANDBOX_ACCOUNTS") }
         if let v = get("SANDBOX_TILE_SIZE") { c.sandbox.tileSize = try int(v, "MJPROXY_SANDBOX_TILE_SIZE") }
         if let v = get("SANDBOX_CONTROL_ROUTES") { c.sandbox.controlRoutes = try bool(v, "MJPROXY_SANDBOX_CONTROL_ROUTES") }
+        if let v = get("SANDBOX_PRIVATE_CHANNELS") { c.sandbox.privateChannels = try bool(v, "MJPROXY_SANDBOX_PRIVATE_CHANNELS") }
+        try applyImagesEnvironment(env, to: &c)
         if let token = get("ACCOUNT_USER_TOKEN") {
             guard let guild = get("ACCOUNT_GUILD_ID"), let channel = get("ACCOUNT_CHANNEL_ID") else {
                 throw ConfigError(key: "MJPROXY_ACCOUNT_GUILD_ID", problem: "MJPROXY_ACCOUNT_GUILD_ID and MJPROXY_ACCOUNT_CHANNEL_ID are required with MJPROXY_ACCOUNT_USER_TOKEN")

@@ -86,7 +86,8 @@ final class AppRuntime: Sendable {
                 configuration: SandboxConfiguration(
                     host: config.sandbox.host, port: config.sandbox.port, gatewayPort: config.sandbox.gatewayPort,
                     publicBaseURL: config.sandbox.publicBaseURL, speedFactor: config.sandbox.speedFactor, tileSize: config.sandbox.tileSize,
-                    channelCount: max(10, config.sandbox.accounts), controlRoutes: config.sandbox.controlRoutes),
+                    channelCount: max(10, config.sandbox.accounts), controlRoutes: config.sandbox.controlRoutes,
+                    privateChannels: config.sandbox.privateChannels),
                 logger: Logger(label: "mjproxy.sandbox"))
         } else {
             sandbox = nil
@@ -112,7 +113,7 @@ final class AppRuntime: Sendable {
         let endpoints = DiscordEndpoints(gatewayURL: ws, apiBase: base + "/api/v9", activityBase: base + "/activity")
         let accounts = (1...config.sandbox.accounts).map { n in
             AccountConfig(
-                guildId: SandboxIDs.guildId, channelId: SandboxIDs.channelId(n), userToken: "sandbox-token-\(n)",
+                guildId: SandboxIDs.guildId, channelId: SandboxIDs.channelId(n), userToken: SandboxIDs.accountToken(n),
                 timeoutMinutes: config.sandbox.timeoutMinutes, remark: "sandbox account \(n)", remixAutoSubmit: config.sandboxRemixAutoSubmit)
         }
         return (endpoints, accounts)

@@ -73,6 +73,8 @@ struct SandboxCommand: AsyncParsableCommand {
     @Option(help: "Channels of the sandbox guild (one per account that should have its own; 1-2000).") var channels: Int = 10
     @Flag(help: "Serve the fault-injection control API (/sandbox/faults, /sandbox/disconnect, /sandbox/op, /sandbox/settings, /sandbox/stats).")
     var controlRoutes = false
+    @Flag(help: "Channel n is visible only to the user of token sandbox-token-n (no fan-out of every message to every user).")
+    var privateChannels = false
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0-65535") }
@@ -88,7 +90,7 @@ struct SandboxCommand: AsyncParsableCommand {
         let server = SandboxServer(
             configuration: SandboxConfiguration(
                 host: host, port: port, gatewayPort: gatewayPort, speedFactor: speedFactor, tileSize: tileSize, channelCount: channels,
-                controlRoutes: controlRoutes),
+                controlRoutes: controlRoutes, privateChannels: privateChannels),
             logger: logger)
         let announce = AnnounceSandbox(server: server)
         let group = ServiceGroup(

@@ -30,12 +30,17 @@ public struct SandboxConfiguration: Sendable {
     /// Serve the fault-injection control API (`/sandbox/faults`, `/sandbox/disconnect`, `/sandbox/op`,
     /// `/sandbox/settings`, `/sandbox/stats`). Off by default: those routes then answer 404.
     public var controlRoutes: Bool
+    /// Channel `n` is visible only to the user of `SandboxIDs.accountToken(n)` (and the bots), as with a
+    /// permission overwrite denying VIEW_CHANNEL to everyone else: others get no events for it and 403
+    /// Missing Access on its routes. Off by default (every user sees every channel, like a shared server).
+    public var privateChannels: Bool
 
     /// Creates a configuration with demo-friendly defaults.
     public init(
         host: String = "127.0.0.1", port: Int = 8081, gatewayPort: Int = 0, publicBaseURL: String? = nil, speedFactor: Double = 1,
         tileSize: Int = 1024, channelCount: Int = 10, concurrentJobs: Int = 3, queuedJobs: Int = 10,
-        heartbeatInterval: Int = 41250, successBeforeMessage: Bool = false, controlRoutes: Bool = false
+        heartbeatInterval: Int = 41250, successBeforeMessage: Bool = false, controlRoutes: Bool = false,
+        privateChannels: Bool = false
     ) {
         self.host = host
         self.port = port
@@ -49,6 +54,7 @@ public struct SandboxConfiguration: Sendable {
         self.heartbeatInterval = heartbeatInterval
         self.successBeforeMessage = successBeforeMessage
         self.controlRoutes = controlRoutes
+        self.privateChannels = privateChannels
     }
 }
 
@@ -58,6 +64,8 @@ public enum SandboxIDs {
     public static let guildId = "1172000000000000001"
     /// The id of text channel `n` (1-based) of the sandbox guild.
     public static func channelId(_ n: Int) -> String { String(1_172_000_000_000_000_001 + Int64(n)) }
+    /// The token of the sandbox account that owns channel `n` (the one that sees it when channels are private).
+    public static func accountToken(_ n: Int) -> String { "sandbox-token-\(n)" }
     /// Midjourney Bot application (= bot user) id.
     public static let midjourney = "936929561302675456"
     /// niji・journey Bot application id.

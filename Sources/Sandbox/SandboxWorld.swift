@@ -96,6 +96,8 @@ public actor SandboxWorld {
     }
 
     let configuration: SandboxConfiguration
+    /// Private channels → the one user who sees them (empty unless `privateChannels`).
+    let channelOwners: [String: String]
     private(set) var baseURL: String
     /// The gateway's URL (`ws://host:gatewayPort`), announced by GET /gateway and READY.
     private(set) var gatewayURL: String
@@ -139,6 +141,7 @@ public actor SandboxWorld {
 
     init(configuration: SandboxConfiguration) {
         self.configuration = configuration
+        self.channelOwners = Self.owners(of: configuration)
         self.baseURL = configuration.publicBaseURL ?? "http://\(configuration.host):\(configuration.port)"
         self.gatewayURL = "ws://\(configuration.host):\(configuration.gatewayPort)"
     }
@@ -189,9 +192,13 @@ public actor SandboxWorld {
         return n >= first && n < first + Int64(configuration.channelCount)
     }
 
-    /// Whether `user` may use `channelId` (guild channel or own DM).
-    func canAccess(userId: String, channelId: String) -> Bool {
-        isGuildChannel(channelId) || dmOwners[channelId]?.user == userId
+    /// Whether `user` may use `channelId`: `.unknown` for no such channel (or another user's DM),
+    /// `.hidden` for a private channel of another user.
+    func access(userId: String, channelId: String) -> ChannelAccess {
+        if dmOwners[channelId]?.user == userId { return .allowed }
+        guard isGuildChannel(channelId) else { return .unknown }
+        if let owner = channelOwners[channelId], owner != userId { return .hidden }
+        return .allowed
     }
 
     /// The DM channel between a user and a bot, created on first use.
@@ -462,7 +469,8 @@ public actor SandboxWorld {
         send(name, data: json, to: sessionId)
     }
 
-    /// Dispatches to every session that sees `channelId` (all users for guild channels, the owner for DMs),
+    /// Dispatches to every session that sees `channelId` (all users for guild channels, the owner for DMs
+    /// and private channels),
     /// or only to `onlySession` (ephemeral answers).
     func dispatch(_ name: String, _ payload: some Encodable, channelId: String, onlySession: String? = nil) {
         guard let json = try? DiscordJSON.encodeString(payload) else { return }
@@ -470,10 +478,11 @@ public actor SandboxWorld {
             send(name, data: json, to: onlySession)
             return
         }
-        let dmUser = dmOwners[channelId]?.user
-        for session in sessions.values where dmUser == nil || session.userId == dmUser {
-            send(name, data: json, to: session.id)
+        if let only = dmOwners[channelId]?.user ?? channelOwners[channelId] {
+            for session in sessions.values where session.userId == only { send(name, data: json, to: session.id) }
+            return
         }
+        for session in sessions.values { send(name, data: json, to: session.id) }
     }
 
     /// The session's own user and the bots (the sandbox guild's visible members).

@@ -93,7 +93,7 @@ import Testing
         let first = await world.dmChannel(userId: "u0", botId: SandboxIDs.midjourney)
         for n in 1...SandboxWorld.Limits.dmChannels { _ = await world.dmChannel(userId: "u\(n)", botId: SandboxIDs.midjourney) }
         #expect(await world.dmOwner(first) == nil)
-        #expect(await world.canAccess(userId: "u0", channelId: first) == false)
+        #expect(await world.access(userId: "u0", channelId: first) == .unknown)
         for _ in 0..<(SandboxWorld.Limits.faultsPerUser + 50) { await world.arm(.noAnswer, forToken: "t") }
         let user = await world.user(forToken: "t")
         var taken = 0

@@ -28,11 +28,6 @@ extension DiscordAccount {
             let channel = chooseChannel(for: task)
             noteChannel(channel, for: taskId)
             matcher.setChannel(channel, for: taskId)
-            await registry.update(taskId) {
-                $0.setProperty("discordInstanceId", string: instance)
-                $0.setProperty("discordChannelId", string: channel)
-                $0.lastActivity = nowMillis()
-            }
             let request = try await interaction(for: task, nonce: nonce, sessionId: sessionId, channelId: channel)
             try await paceSubmit()
             // Uploads, 429 waits and pacing may have outlasted the timeout sweep or a cancel: then send nothing.
@@ -43,7 +38,13 @@ extension DiscordAccount {
             }
             // The nonce is stored right before the POST (after uploads and pacing): a task with a nonce
             // may have been sent and is never sent again after a crash, so that window is kept short.
-            await registry.update(taskId) { $0.setProperty("nonce", string: nonce) }
+            // Account and channel go with it (one write): recovery needs them only for a task that was sent.
+            await registry.update(taskId) {
+                $0.setProperty("discordInstanceId", string: instance)
+                $0.setProperty("discordChannelId", string: channel)
+                $0.setProperty("nonce", string: nonce)
+                $0.lastActivity = nowMillis()
+            }
             // Bound before sending: the bot's first message may arrive before the POST returns.
             matcher.bind(nonce: nonce, to: taskId)
             sent = true

@@ -20,7 +20,7 @@ enum SandboxReady {
             channels.append([
                 "id": .string(SandboxIDs.channelId(n)), "type": 0, "name": .string("mj-\(n)"), "position": .int(Int64(n)),
                 "parent_id": nil, "topic": nil, "nsfw": false, "last_message_id": nil, "rate_limit_per_user": 0,
-                "permission_overwrites": [], "flags": 0,
+                "permission_overwrites": world.permissionOverwrites(channelId: SandboxIDs.channelId(n)), "flags": 0,
             ])
         }
         let members: [JSONValue] = memberIds.map { id in

@@ -46,13 +46,16 @@ struct SandboxRoutes: Sendable {
     }
 
     private static let unauthorized = error(.unauthorized, code: 0, message: "401: Unauthorized")
+    private static let missingAccess = error(.forbidden, code: 50001, message: "Missing Access")
 
     /// The caller and the `:channel` of the path when the caller may use it; otherwise the Discord error to answer.
     private func channelAccess(_ request: Request, _ context: Context) async -> Result<(user: SandboxUser, channel: String), ErrorResponse> {
         guard let user = await authorize(request) else { return .failure(ErrorResponse(Self.unauthorized)) }
         let channel = context.parameters.get("channel") ?? ""
-        guard await world.canAccess(userId: user.id, channelId: channel) else {
-            return .failure(ErrorResponse(Self.error(.notFound, code: 10003, message: "Unknown Channel")))
+        switch await world.access(userId: user.id, channelId: channel) {
+        case .allowed: break
+        case .unknown: return .failure(ErrorResponse(Self.error(.notFound, code: 10003, message: "Unknown Channel")))
+        case .hidden: return .failure(ErrorResponse(Self.missingAccess))
         }
         return .success((user, channel))
     }
@@ -346,8 +349,11 @@ struct SandboxRoutes: Sendable {
         guard let appId = payload["application_id"]?.stringValue,
             [SandboxIDs.midjourney, SandboxIDs.niji, SandboxIDs.insightFace].contains(appId)
         else { return Self.error(.notFound, code: 10002, message: "Unknown Application") }
-        guard let channelId = payload["channel_id"]?.stringValue, await world.canAccess(userId: user.id, channelId: channelId) else {
-            return Self.error(.notFound, code: 10003, message: "Unknown Channel")
+        guard let channelId = payload["channel_id"]?.stringValue else { return Self.error(.notFound, code: 10003, message: "Unknown Channel") }
+        switch await world.access(userId: user.id, channelId: channelId) {
+        case .allowed: break
+        case .unknown: return Self.error(.notFound, code: 10003, message: "Unknown Channel")
+        case .hidden: return Self.missingAccess
         }
         // The nonce is optional for Discord; it is echoed when present (string or integer).
         let nonce = payload["nonce"]?.stringValue ?? payload["nonce"]?.intValue.map { String($0) } ?? ""
