@@ -1,5 +1,6 @@
 import DiscordKit
 import Foundation
+import PostgresStorage
 import ProxyCore
 import Yams
 
@@ -20,6 +21,8 @@ struct AppConfig: Sendable {
     var warnings: [String] = []
     var locale: TextLocale = .en
     var storePath = "./data/mjproxy.sqlite"
+    /// `store.url` (env `MJPROXY_STORE_URL`): a PostgreSQL URL; when set, the PostgreSQL store replaces SQLite.
+    var storeURL: String?
     var webhookURL: String?
     var webhookSecret: String?
     var maxIdsPerQuery = 1000
@@ -283,7 +286,8 @@ enum ConfigLoader {
                 for (sk, sv) in try map(v, "store") {
                     switch sk {
                     case "path": c.storePath = try string(sv, "store.path")
-                    default: throw unknown("store.\(sk)", allowed: ["path"])
+                    case "url": c.storeURL = try string(sv, "store.url")
+                    default: throw unknown("store.\(sk)", allowed: ["path", "url"])
                     }
                 }
             case "webhook":
@@ -431,6 +435,7 @@ enum ConfigLoader {
             c.locale = l
         }
         if let v = get("STORE_PATH") { c.storePath = v }
+        if let v = get("STORE_URL") { c.storeURL = v }
         if let v = get("WEBHOOK_URL") { c.webhookURL = v }
         if let v = get("WEBHOOK_SECRET") { c.webhookSecret = v }
         if let v = get("ACCOUNT_INFO_INTERVAL_MINUTES") { c.accountInfoIntervalMinutes = try double(v, "MJPROXY_ACCOUNT_INFO_INTERVAL_MINUTES") }
@@ -501,6 +506,10 @@ enum ConfigLoader {
     }
 
     static func validate(_ c: AppConfig) throws {
+        if let url = c.storeURL, !url.isEmpty {
+            // The problem is named, the URL (with its password) never repeated.
+            do { _ = try PostgresStoreConfiguration(url: url) } catch { throw ConfigError(key: "store.url", problem: error.description) }
+        }
         guard (0...65535).contains(c.port) else { throw ConfigError(key: "http.port", problem: "must be 0-65535") }
         guard (0...65535).contains(c.sandbox.port) else { throw ConfigError(key: "sandbox.port", problem: "must be 0-65535") }
         guard (0...65535).contains(c.sandbox.gatewayPort) else { throw ConfigError(key: "sandbox.gatewayPort", problem: "must be 0-65535") }

@@ -26,6 +26,8 @@ final class AppRuntime: Sendable {
     /// Discord HTTP clients, one per outbound proxy (accounts without one use `http`).
     let discordHTTP: ProxiedHTTPClients
     let store: any TaskStore
+    /// What runs the store (PostgreSQL's connection pool); first in the ServiceGroup, so it stops last.
+    let storeService: (any Service)?
     let logger: Logger
     private let apiPort: OneShot<Int>
     private let group = Locked<ServiceGroup?>(nil)
@@ -41,10 +43,10 @@ final class AppRuntime: Sendable {
 
     /// Opens the store and wires the parts; nothing runs until `run`.
     init(config: AppConfig, logger: Logger) async throws {
-        let sqlite = try await SQLiteTaskStore.open(path: config.storePath, logger: logger)
+        let opened = try await OpenedStore.open(config, logger: logger)
         var config = config
         // Accounts created through the API count as configured: no automatic sandbox then.
-        if config.sandbox.enabled == nil, config.accounts.isEmpty, (try await sqlite.accounts()).contains(where: { $0.origin == .api }) {
+        if config.sandbox.enabled == nil, config.accounts.isEmpty, opened.accounts.contains(where: { $0.origin == .api }) {
             config.sandbox.enabled = false
         }
         self.config = config
@@ -53,7 +55,8 @@ final class AppRuntime: Sendable {
         for warning in config.warnings { logger.warning("\(warning)") }
         let outboundRules = Locked((allowPrivateNetworks: config.outboundAllowPrivateNetworks, allowHosts: config.outboundAllowHosts))
         self.outboundRules = outboundRules
-        store = sqlite
+        store = opened.store
+        storeService = opened.service
         http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: ProxiedHTTPClients.configuration())
         discordHTTP = ProxiedHTTPClients(direct: http)
         let webhookSettings = WebhookSettings(globalHook: config.webhookURL, secret: config.webhookSecret)
@@ -75,7 +78,7 @@ final class AppRuntime: Sendable {
             transport: OutboundHTTP(policy: webhookPolicy, userAgent: webhookSettings.userAgent, logger: logger))
         pool = AccountPool(registry: registry, rule: config.schedulingRule)
         let makeAccount = Locked<AccountManager.Factory?>(nil)
-        accounts = AccountManager(pool: pool, store: sqlite, registry: registry, locale: config.locale, logger: logger) { account in
+        accounts = AccountManager(pool: pool, store: opened.store, registry: registry, locale: config.locale, logger: logger) { account in
             guard let make = makeAccount.value else { fatalError("account factory used before the runtime was built") }
             return await make(account)
         }
@@ -224,6 +227,7 @@ final class AppRuntime: Sendable {
     /// Runs every service until SIGINT/SIGTERM (or cancellation).
     func run(signals: Bool = true) async throws {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if let storeService { services.append(.init(service: storeService)) }
         if let sandbox { services.append(.init(service: sandbox)) }
         services.append(.init(service: webhooks))
         services.append(.init(service: pool))

@@ -110,6 +110,7 @@ extension AppRuntime {
         await pool.setRule(new.schedulingRule)
         var restartOnly: [String] = []
         if new.storePath != old.storePath { restartOnly.append("store.path") }
+        if new.storeURL != old.storeURL { restartOnly.append("store.url") }
         if new.locale != old.locale { restartOnly.append("locale") }
         if new.apiSecret != old.apiSecret { restartOnly.append("api.secret") }
         if new.adminSecret != old.adminSecret { restartOnly.append("admin.secret") }

@@ -141,8 +141,21 @@ public final class PostgresTaskStore: TaskStore, AccountStore, Service {
 
     // MARK: health
 
+    /// Checks the server answers within 5 s (a pool that cannot connect would otherwise keep `/ready` waiting).
     public func ping() async throws {
-        try await client.exec("SELECT 1", logger: logger)
+        let answered = try await withThrowingTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                try await self.client.exec("SELECT 1", logger: self.logger)
+                return true
+            }
+            group.addTask {
+                try await Task.sleep(for: .seconds(5))
+                return false
+            }
+            defer { group.cancelAll() }
+            return try await group.next() ?? false
+        }
+        guard answered else { throw PostgresStoreError(configuration, "no answer within 5 s") }
     }
 
     /// Nothing to release: the pool closes its connections when `run` ends.
@@ -153,10 +166,15 @@ public final class PostgresTaskStore: TaskStore, AccountStore, Service {
 public struct PostgresStoreError: Error, CustomStringConvertible {
     public var description: String
 
-    /// Wraps `error` (postgres-nio's details, with the password scrubbed should it ever appear).
-    init(_ configuration: PostgresStoreConfiguration, _ what: String, _ error: any Error) {
-        var detail = String(reflecting: error)
-        if let password = configuration.password, !password.isEmpty { detail = detail.replacingOccurrences(of: password, with: "***") }
-        description = "PostgreSQL store \(configuration.redacted): \(what): \(detail)"
+    /// Describes `what` failed, with postgres-nio's details of `error` (the password scrubbed should it ever appear).
+    init(_ configuration: PostgresStoreConfiguration, _ what: String, _ error: (any Error)? = nil) {
+        var text = "PostgreSQL store \(configuration.redacted): \(what)"
+        if let error { text += ": " + String(reflecting: error) }
+        if let password = configuration.password, !password.isEmpty {
+            text = text.replacingOccurrences(of: configuration.redacted, with: "\u{0}")
+                .replacingOccurrences(of: password, with: "***")
+                .replacingOccurrences(of: "\u{0}", with: configuration.redacted)
+        }
+        description = text
     }
 }
