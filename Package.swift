@@ -108,10 +108,24 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            // Durable copies of task images (disk or S3 with a hand-written SigV4) and signed links.
+            name: "ImageMirror",
+            dependencies: [
+                "ProxyCore", "DiscordKit",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "MJProxy",
             dependencies: [
-                "ProxyCore", "DiscordKit", "Sandbox", "Storage", "PostgresStorage", "HTTPAPI",
+                "ProxyCore", "DiscordKit", "Sandbox", "Storage", "PostgresStorage", "HTTPAPI", "ImageMirror",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
@@ -160,9 +174,19 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "ImageMirrorTests",
+            dependencies: [
+                "ImageMirror", "ProxyCore", "DiscordKit",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "MJProxy", "ProxyCore", "DiscordKit", "Sandbox", "Storage", "PostgresStorage", "HTTPAPI",
+                "MJProxy", "ProxyCore", "DiscordKit", "Sandbox", "Storage", "PostgresStorage", "HTTPAPI", "ImageMirror",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -51,7 +51,7 @@ public struct APIResponder: HTTPResponder {
     /// Builds the API over the task service.
     public init(
         configuration: APIConfiguration, service: TaskService, accounts: AccountManager? = nil,
-        readiness: @escaping @Sendable () async -> (Bool, JSONValue), logger: Logger
+        readiness: @escaping @Sendable () async -> (Bool, JSONValue), images: (any ImageServing)? = nil, logger: Logger
     ) {
         self.configuration = configuration
         self.logger = logger
@@ -82,6 +82,10 @@ public struct APIResponder: HTTPResponder {
         add(.get, "/ready", auth: .open) { _ in
             let (ready, body) = await readiness()
             return Self.json(body, status: ready ? .ok : .serviceUnavailable)
+        }
+        if let images {
+            // Signed links instead of the API secret (contract §5.8).
+            add(.get, "/mj/image/{taskId}/{name}", auth: .open, ImageController(images: images, configuration: configuration).serve)
         }
         if let accounts {
             let a = AccountController(manager: accounts, configuration: configuration)

@@ -1,5 +1,6 @@
 import DiscordKit
 import Foundation
+import ImageMirror
 import PostgresStorage
 import ProxyCore
 import Yams
@@ -63,6 +64,8 @@ struct AppConfig: Sendable {
     var schedulingRule: SchedulingRule = .bestWaitIdle
     /// Outbound proxy for Discord REST and gateway of accounts without their own (`discord.proxy`).
     var discordProxy: String?
+    /// The image mirror (`images.*`, read in AppConfig+Images.swift).
+    var images = ImageMirrorSettings()
 
     /// The built-in sandbox (used when no account is configured, or when forced on).
     struct SandboxSettings: Sendable {
@@ -163,7 +166,7 @@ enum ConfigLoader {
     static func apply(_ root: [String: Any], to c: inout AppConfig) throws {
         let sections = [
             "http", "api", "admin", "reload", "auth", "locale", "store", "webhook", "task", "discord", "accounts", "sandbox", "translate", "bannedWords", "outbound", "scheduling",
-            "account", "verification",
+            "account", "verification", "images",
         ]
         for (k, v) in root {
             switch k {
@@ -279,6 +282,7 @@ enum ConfigLoader {
                     default: throw unknown("scheduling.\(sk)", allowed: ["rule"])
                     }
                 }
+            case "images": try applyImages(v, to: &c)
             case "locale":
                 guard let l = TextLocale(rawValue: try string(v, "locale")) else { throw ConfigError(key: "locale", problem: "must be en or zh") }
                 c.locale = l
@@ -538,6 +542,7 @@ enum ConfigLoader {
         guard c.discord.apiBase.hasPrefix("http://") || c.discord.apiBase.hasPrefix("https://") else {
             throw ConfigError(key: "discord.apiBase", problem: "must be an http(s) URL")
         }
+        try validateImages(c)
         switch c.translateWay {
         case "none": break
         case "baidu":

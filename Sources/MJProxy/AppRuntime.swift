@@ -3,6 +3,7 @@ import DiscordKit
 import Foundation
 import HTTPAPI
 import Hummingbird
+import ImageMirror
 import Logging
 import ProxyCore
 import Sandbox
@@ -19,6 +20,9 @@ final class AppRuntime: Sendable {
     let pool: AccountPool
     let service: TaskService
     let webhooks: WebhookDispatcher
+    /// Copies task images to the mirror (nil when `images.mirror` is off) and serves its links.
+    let images: ImageMirrorService?
+    let imageServer: ImageServer?
     /// Account events (`account.disabled` …) to the global webhook, captchas to the verification hook.
     let accountNotifier: AccountNotifier
     let sandbox: SandboxServer?
@@ -76,6 +80,9 @@ final class AppRuntime: Sendable {
         accountNotifier = AccountNotifier(
             globalHook: config.webhookURL, verificationHook: config.verificationHookURL, secret: config.webhookSecret,
             transport: OutboundHTTP(policy: webhookPolicy, userAgent: webhookSettings.userAgent, logger: logger))
+        let imageHooks = ImageMirrorHooks()
+        (images, imageServer) = Self.makeImageMirror(config: config, registry: registry, http: http, apiPort: apiPort, hooks: imageHooks, logger: logger)
+        if let images { await registry.addSink(images) }
         pool = AccountPool(registry: registry, rule: config.schedulingRule)
         let makeAccount = Locked<AccountManager.Factory?>(nil)
         accounts = AccountManager(pool: pool, store: opened.store, registry: registry, locale: config.locale, logger: logger) { account in
@@ -102,6 +109,7 @@ final class AppRuntime: Sendable {
                 return self.makeAccount(account, sandboxBase: self.sandboxBase.value)
             }
         }
+        connectImageMirror(imageHooks)
     }
 
     /// The API's bound port once it listens.
@@ -209,7 +217,7 @@ final class AppRuntime: Sendable {
             configuration: APIConfiguration(
                 apiSecret: config.apiSecret, adminSecret: config.adminSecret, locale: config.locale, maxIdsPerQuery: config.maxIdsPerQuery,
                 imageSeedWithoutSecret: config.imageSeedWithoutSecret),
-            service: service, accounts: accounts, readiness: { [self] in await self.readiness() }, logger: logger)
+            service: service, accounts: accounts, readiness: { [self] in await self.readiness() }, images: imageServer, logger: logger)
         let apiPort = self.apiPort
         let logger = self.logger
         // A connection idle (no request part read, no answer pending) for 60 s is closed: a slow or silent
@@ -230,6 +238,7 @@ final class AppRuntime: Sendable {
         if let storeService { services.append(.init(service: storeService)) }
         if let sandbox { services.append(.init(service: sandbox)) }
         services.append(.init(service: webhooks))
+        if let images { services.append(.init(service: images)) }
         services.append(.init(service: pool))
         services.append(.init(service: accounts))
         services.append(.init(service: ConfigReloader(runtime: self, sighup: signals), successTerminationBehavior: .ignore))

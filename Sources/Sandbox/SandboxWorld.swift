@@ -368,6 +368,17 @@ public actor SandboxWorld {
     /// A CDN file by path.
     func file(path: String) -> StoredFile? { files[path] }
 
+    /// Forgets every CDN file, as Discord's links do when they expire: their URLs answer 404 from now on.
+    /// Returns how many files were dropped.
+    @discardableResult
+    public func expireCDNFiles() -> Int {
+        let n = files.count
+        files.removeAll()
+        fileOrder.removeAll()
+        fileBytes = 0
+        return n
+    }
+
     /// Step 1 of the upload flow: reserves an upload slot.
     func reserveUpload(filename: String) -> (uploadURL: String, uploadFilename: String) {
         let name = UUID().uuidString.lowercased() + "/" + String(filename.prefix(256))

@@ -197,7 +197,7 @@ accounts:
             urls = [u for p, us in finals.items() if p.startswith(prompt) for u in us]
             if len(urls) > 1:
                 duplicated.append(i)
-            if final[i]["status"] == "SUCCESS" and (len(urls) != 1 or strip(final[i].get("imageUrl")) != urls[0]):
+            if final[i]["status"] == "SUCCESS" and (len(urls) != 1 or strip((final[i].get("properties") or {}).get("discordImageUrl") or final[i].get("imageUrl")) != urls[0]):
                 misassigned.append(i)
         time.sleep(0)
         delivered = wait_until(

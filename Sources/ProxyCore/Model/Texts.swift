@@ -71,6 +71,9 @@ public enum Texts {
         "F5": ("Modal input not received in time", "窗口等待超时"),
         "F6": ("Account unavailable: {id}", "账号不可用: {id}"),
         "F7": ("Failed to download {field}: {detail}", "下载图片失败: {field}: {detail}"),
+        "I1": ("image not found", "图片不存在"),
+        "I2": ("image link expired", "图片链接已过期"),
+        "I3": ("image store unavailable", "图片存储不可用"),
     ]
 
     /// The text `key` in `locale` with `{placeholders}` substituted.

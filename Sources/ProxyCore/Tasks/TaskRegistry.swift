@@ -12,6 +12,8 @@ public actor TaskRegistry {
     private var sinks: [any TaskEventSink]
     private var webhooks: WebhookPlan?
     private var live: [String: MJTask] = [:]
+    /// Finished tasks with an `amend` being written (a concurrent amend builds on it).
+    private var amending: [String: MJTask] = [:]
     private let logger: Logger
     /// Encoded JSON of recent tasks for the read path (no actor hop, no store read).
     public nonisolated let cache: TaskJSONCache
@@ -123,12 +125,33 @@ public actor TaskRegistry {
 
     /// Caches a looked-up image seed in `properties.seed` (the one change a finished task accepts).
     public func setSeed(_ id: String, _ seed: String) async {
-        guard var task = try? await task(id: id), task.property("seed") == nil else { return }
-        task.setProperty("seed", string: seed)
+        await amend(id) {
+            guard $0.property("seed") == nil else { return false }
+            $0.setProperty("seed", string: seed)
+            return true
+        }
+    }
+
+    /// Changes a task outside its lifecycle, finished ones included (its cached seed, its mirrored
+    /// image): a new revision is stored and cached, nothing is announced (no webhook). `mutate`
+    /// returns false to leave the task as it is. Amends of one task build on each other.
+    @discardableResult
+    public func amend(_ id: String, _ mutate: @Sendable (inout MJTask) -> Bool) async -> MJTask? {
+        var task: MJTask
+        if let known = live[id] ?? amending[id] {
+            task = known
+        } else {
+            guard let stored = try? await store.task(id: id) else { return nil }
+            task = live[id] ?? amending[id] ?? stored  // another amend may have run meanwhile
+        }
+        guard mutate(&task) else { return nil }
         task.revision = (task.revision ?? 0) + 1
         if live[id] != nil { live[id] = task }
+        amending[id] = task
         cache.put(task)
-        try? await store.save(task)
+        do { try await store.save(task) } catch { logger.error("task store write failed", metadata: ["task": "\(id)", "error": "\(error)"]) }
+        if amending[id]?.revision == task.revision { amending[id] = nil }
+        return task
     }
 
     // MARK: channel cursors (history catch-up)

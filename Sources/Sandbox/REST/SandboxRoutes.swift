@@ -466,6 +466,10 @@ struct SandboxRoutes: Sendable {
             await world.setCondition(condition, on, forToken: token)
             return Self.json(["condition": .string(condition.rawValue), "on": .bool(on)])
         }
+        router.post("/sandbox/cdn/expire") { _, _ in
+            // Every CDN link issued so far dies (as Discord's do after about a day).
+            Self.json(["expired": .int(Int64(await world.expireCDNFiles()))])
+        }
         router.post("/sandbox/fast") { request, _ in
             let body = try await request.body.collect(upTo: 1 << 16)
             guard let parsed = try? JSONValue.parse(Data(body.readableBytesView)), let token = parsed["token"]?.stringValue else {

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import DiscordKit
 import Foundation
 import Hummingbird
+import ImageMirror
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -28,6 +29,8 @@ struct TestProxy {
         c.sandbox.speedFactor = 0.02
         c.sandbox.tileSize = 64
         c.sandbox.accounts = 2
+        // Tests that need the image mirror turn it on (links stay the sandbox's otherwise).
+        c.images.backend = .off
         tweak(&c)
         return c
     }
