@@ -71,7 +71,11 @@ public actor SandboxWorld {
         let id: String
         let userId: String
         var seq = 0
+        /// Dispatches kept for RESUME (bounded by `Limits.replayFrames` / `Limits.replayBytes`).
         var buffer: [(Int, String)] = []
+        var bufferBytes = 0
+        /// The newest seq trimmed from `buffer`: a RESUME from before it cannot be replayed.
+        var trimmedThrough = 0
         var connection: AsyncStream<OutboundGatewayFrame>.Continuation?
         var connectionId: Int?
 
@@ -93,6 +97,9 @@ public actor SandboxWorld {
         static let dmChannels = 10_000
         static let faultsPerUser = 100
         static let messagesPerChannel = 500
+        /// Dispatches a session keeps for RESUME, in number and in bytes.
+        static let replayFrames = 1000
+        static let replayBytes = 1 << 20
     }
 
     let configuration: SandboxConfiguration
@@ -359,7 +366,9 @@ public actor SandboxWorld {
             if let evicted = files.removeValue(forKey: fileOrder.removeFirst()) { fileBytes -= evicted.bytes.count }
         }
         let now = Int(Date().timeIntervalSince1970)
-        let sig = String(format: "?ex=%08x&is=%08x&hm=%016llx&", now + 14 * 86400, now, UInt64(bitPattern: Int64(id.hashValue)))
+        let sig =
+            "?ex=" + TextFormat.hex(UInt64(max(0, now + 14 * 86400)), width: 8) + "&is=" + TextFormat.hex(UInt64(max(0, now)), width: 8) + "&hm="
+            + TextFormat.hex(UInt64(bitPattern: Int64(id.hashValue)), width: 16) + "&"
         return Attachment(
             id: id, filename: filename, size: bytes.count, url: baseURL + path + sig, proxy_url: baseURL + path + sig,
             width: width, height: height, content_type: contentType, ephemeral: ephemeral ? true : nil)
@@ -448,6 +457,8 @@ public actor SandboxWorld {
         -> Int?
     {
         guard let session = sessions[sessionId], let user = user(forToken: token), user.id == session.userId else { return nil }
+        // Events the session missed are gone from the replay buffer: invalid session, as Discord answers.
+        if (seq ?? 0) < session.trimmedThrough { return nil }
         stats.resumes += 1
         connectionCounter += 1
         session.connection?.yield(.close(code: 4000, reason: "session resumed elsewhere"))
@@ -469,8 +480,25 @@ public actor SandboxWorld {
         guard let session = sessions[sessionId] else { return }
         session.seq += 1
         let frame = "{\"t\":\"\(name)\",\"s\":\(session.seq),\"op\":0,\"d\":\(json)}"
-        session.buffer.append((session.seq, frame))
-        if session.buffer.count > 2000 { session.buffer.removeFirst(500) }
+        // READY and READY_SUPPLEMENTAL are never replayed (a RESUME starts after them); they are also
+        // the largest frames (the guild's channel list), so keeping them would cost memory per session.
+        if name != "READY" && name != "READY_SUPPLEMENTAL" {
+            session.buffer.append((session.seq, frame))
+            session.bufferBytes += frame.utf8.count
+            var drop = 0
+            var dropped = 0
+            while session.buffer.count - drop > Limits.replayFrames || session.bufferBytes - dropped > Limits.replayBytes, drop < session.buffer.count {
+                dropped += session.buffer[drop].1.utf8.count
+                drop += 1
+            }
+            if drop > 0 {
+                // Trimmed in steps of at least a quarter, so trimming stays cheap per frame.
+                drop = min(session.buffer.count, max(drop, session.buffer.count / 4))
+                session.trimmedThrough = session.buffer[drop - 1].0
+                session.buffer.removeFirst(drop)
+                session.bufferBytes = session.buffer.reduce(0) { $0 + $1.1.utf8.count }
+            }
+        }
         session.connection?.yield(.json(frame))
     }
 

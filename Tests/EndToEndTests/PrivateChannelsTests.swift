@@ -1,5 +1,6 @@
 import DiscordKit
 import Foundation
+import NIOHTTP1
 import Testing
 
 @testable import MJProxy

@@ -4,7 +4,9 @@
 Prints one table and writes it with the machine and commit to docs/benchmarks.md:
   - start to /health;
   - idle RSS with 50 sandbox accounts, and with 1,000;
-  - end to end: 1,000 imagine tasks over 50 sandbox accounts (speed factor 0.01) → tasks/s;
+  - end to end: 1,000 imagine tasks over 50 sandbox accounts (speed factor 0.01, one private channel
+    per account: Discord sends an account no events of channels it cannot view) → tasks/s, polled
+    with list-by-condition of the unfinished ids twice a second;
   - the proxy's own overhead per task (p99): submit → interaction sent (tasks that did not queue),
     final message → SUCCESS (the final message's snowflake time to finishTime);
   - GET /mj/task/{id}/fetch of a finished task: requests/s as a ratio to a bare Hummingbird route
@@ -55,7 +57,7 @@ class Proxy:
         env = dict(os.environ,
                    MJPROXY_HTTP_PORT=str(self.port), MJPROXY_SANDBOX_PORT=str(free_port()),
                    MJPROXY_SANDBOX_GATEWAY_PORT=str(free_port()), MJPROXY_SANDBOX_ACCOUNTS=str(accounts),
-                   MJPROXY_SANDBOX_SPEED_FACTOR="0.01", MJPROXY_SANDBOX_TILE_SIZE="32",
+                   MJPROXY_SANDBOX_SPEED_FACTOR="0.01", MJPROXY_SANDBOX_TILE_SIZE="32", MJPROXY_SANDBOX_PRIVATE_CHANNELS="true",
                    MJPROXY_STORE_PATH=os.path.join(work, f"store-{accounts}.sqlite"), MJPROXY_LOG_LEVEL="error")
         self.log = open(os.path.join(work, f"proxy-{accounts}.log"), "w")
         self.started = time.monotonic()
@@ -110,15 +112,19 @@ def end_to_end(proxy, tasks):
                 direct.add(task_id)
     ids = list(submitted)
 
-    def all_done():
-        done = []
-        for start in range(0, len(ids), 1000):
-            _, got = call("POST", proxy.base + "/mj/task/list-by-condition", {"ids": ids[start:start + 1000]}, timeout=60)
-            done += got or []
-        finished = [t for t in done if t["status"] in ("SUCCESS", "FAILURE", "CANCEL")]
-        return done if len(finished) == len(ids) else None
+    # Polled like New API does: list-by-condition with the ids still unfinished, twice a second.
+    finished = {}
 
-    final = wait_for("every task to finish", all_done, 600, interval=0.25)
+    def all_done():
+        pending = [i for i in ids if i not in finished]
+        for start in range(0, len(pending), 1000):
+            _, got = call("POST", proxy.base + "/mj/task/list-by-condition", {"ids": pending[start:start + 1000]}, timeout=60)
+            for t in got or []:
+                if t["status"] in ("SUCCESS", "FAILURE", "CANCEL"):
+                    finished[t["id"]] = t
+        return list(finished.values()) if len(finished) == len(ids) else None
+
+    final = wait_for("every task to finish", all_done, 600, interval=0.5)
     elapsed = time.monotonic() - t0
     success = [t for t in final if t["status"] == "SUCCESS"]
     submit_to_sent = [t["startTime"] - t["submitTime"] for t in success if t["id"] in direct and t.get("startTime")]
@@ -199,7 +205,7 @@ def main():
             rest, gateway = free_port(), free_port()
             sandbox = subprocess.Popen(
                 [args.binary, "sandbox", "--port", str(rest), "--gateway-port", str(gateway), "--channels", str(args.big_accounts),
-                 "--speed-factor", "0.01", "--tile-size", "32"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                 "--speed-factor", "0.01", "--tile-size", "32", "--private-channels"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             wait_for("the sandbox", lambda: call("GET", f"http://127.0.0.1:{rest}/api/v9/gateway", timeout=2)[0] == 200, 60)
             config = os.path.join(work, "big.yaml")
             with open(config, "w") as f:

@@ -23,7 +23,8 @@ public final class ZlibStreamInflater {
     /// whose compressed frames exceed it before the flush marker, is an error (never unbounded memory).
     public init(maxMessageBytes: Int = ZlibStreamInflater.defaultMaxMessageBytes) throws {
         self.maxMessageBytes = max(1, maxMessageBytes)
-        let rc = czlib_inflateInit(&stream)
+        // The window is the one the stream's header announces (Discord: 32 KB; smaller senders cost less memory).
+        let rc = czlib_inflateInitHeaderWindow(&stream)
         guard rc == Z_OK else { throw DiscordError.protocolViolation("inflateInit failed (\(rc))") }
         initialised = true
     }
@@ -42,11 +43,12 @@ public final class ZlibStreamInflater {
         guard pending.count >= 4, pending[pending.count - 4] == 0x00, pending[pending.count - 3] == 0x00,
             pending[pending.count - 2] == 0xFF, pending[pending.count - 1] == 0xFF
         else { return nil }
-        defer { pending.removeAll(keepingCapacity: pending.capacity <= 1 << 20) }
+        // Keeps a small buffer for the next message; a large one (READY) is given back.
+        defer { pending.removeAll(keepingCapacity: pending.capacity <= 16 << 10) }
         var output: [UInt8] = []
         output.reserveCapacity(min(pending.count * 4, maxMessageBytes))
         let limit = maxMessageBytes
-        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+        var chunk = [UInt8](repeating: 0, count: min(64 * 1024, max(4096, pending.count * 8)))
         try pending.withUnsafeMutableBufferPointer { input in
             stream.next_in = input.baseAddress
             stream.avail_in = uInt(input.count)

@@ -84,7 +84,7 @@ public struct AccountNotifier: Sendable {
         ]
         if let secret, !secret.isEmpty {
             let mac = HMAC<SHA256>.authenticationCode(for: Data(text.utf8), using: SymmetricKey(data: Data(secret.utf8)))
-            headers.append(("X-Mjproxy-Signature", "sha256=" + mac.map { String(format: "%02x", $0) }.joined()))
+            headers.append(("X-Mjproxy-Signature", "sha256=" + TextFormat.hex(mac)))
         }
         var delay = firstRetryDelay
         for attempt in 1...max(1, attempts) {

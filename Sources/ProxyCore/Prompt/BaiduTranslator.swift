@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Crypto
+import DiscordKit
 import Foundation
 import NIOCore
 import NIOHTTP1
@@ -30,18 +31,7 @@ public struct BaiduTranslator: PromptTranslator {
     /// The request signature: lowercase hex MD5 of `appid + q + salt + secret` (UTF-8).
     public static func sign(appId: String, query: String, salt: String, secret: String) -> String {
         let digest = Insecure.MD5.hash(data: Data((appId + query + salt + secret).utf8))
-        return hex(digest)
-    }
-
-    /// Lowercase hex of `bytes`.
-    static func hex<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        for b in bytes {
-            out.append(digits[Int(b >> 4)])
-            out.append(digits[Int(b & 0x0F)])
-        }
-        return String(decoding: out, as: UTF8.self)
+        return TextFormat.hex(digest)
     }
 
     /// `application/x-www-form-urlencoded` encoding of `fields` (everything but unreserved characters percent-encoded).

@@ -1,3 +1,4 @@
+import DiscordKit
 import Foundation
 import Synchronization
 
@@ -25,7 +26,7 @@ public final class TaskIDGenerator: Sendable {
             }
             s.lastMillis = ms
             s.lastSuffix = suffix
-            return String(ms) + String(format: "%03d", suffix)
+            return String(ms) + TextFormat.decimal(suffix, width: 3)
         }
     }
 }

@@ -178,7 +178,7 @@ public final class WebhookDispatcher: Service, TaskEventSink, Sendable {
         ]
         if let secret = settings.secret, !secret.isEmpty {
             let mac = HMAC<SHA256>.authenticationCode(for: Data(d.body.utf8), using: SymmetricKey(data: Data(secret.utf8)))
-            headers.append(("X-Mjproxy-Signature", "sha256=" + mac.map { String(format: "%02x", $0) }.joined()))
+            headers.append(("X-Mjproxy-Signature", "sha256=" + TextFormat.hex(mac)))
         }
         return headers
     }

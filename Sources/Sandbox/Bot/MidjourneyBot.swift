@@ -118,11 +118,7 @@ actor MidjourneyBot {
         if jobOrder.count > 300 { jobs[jobOrder.removeFirst()] = nil }
     }
 
-    func timestamp() -> String {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return f.string(from: Date()).replacingOccurrences(of: "Z", with: "000+00:00")
-    }
+    func timestamp() -> String { TextFormat.discordTimestamp(millis: Int64(Date().timeIntervalSince1970 * 1000)) }
 
     /// Waits for one of the user's concurrent-job slots. Nil when the queue is full; true when it had to queue.
     func acquireSlot(userId: String) async -> Bool? {

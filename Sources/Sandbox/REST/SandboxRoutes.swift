@@ -321,7 +321,7 @@ struct SandboxRoutes: Sendable {
         guard content.count <= 4000 else { return Self.formError("content", "BASE_TYPE_MAX_LENGTH", "Must be 4000 or fewer in length.") }
         let message = Message(
             id: await world.snowflake(), channel_id: channel, guild_id: await world.isGuildChannel(channel) ? SandboxIDs.guildId : nil,
-            author: user.discordUser, content: content, timestamp: ISO8601DateFormatter().string(from: Date()), type: 0, flags: 0,
+            author: user.discordUser, content: content, timestamp: TextFormat.discordTimestamp(millis: Int64(Date().timeIntervalSince1970 * 1000)), type: 0, flags: 0,
             nonce: payload["nonce"]?.stringValue ?? payload["nonce"]?.intValue.map { String($0) }, attachments: attachments)
         await world.create(message)
         return Self.encodable(message)
