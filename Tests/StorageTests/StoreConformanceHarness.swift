@@ -109,16 +109,20 @@ enum StoreHarness {
 
     /// Removes a test schema and everything in it.
     static func dropSchema(_ configuration: PostgresStoreConfiguration) async throws {
-        let connection = try await PostgresConnection.connect(configuration: try configuration.connectionConfiguration(), id: 1, logger: logger)
-        defer { let _: EventLoopFuture<Void> = connection.close() }
-        try await connection.exec(PostgresQuery(unsafeSQL: "DROP SCHEMA IF EXISTS \(configuration.schema) CASCADE"), logger: logger)
+        _ = try await sql(configuration, PostgresQuery(unsafeSQL: "DROP SCHEMA IF EXISTS \(configuration.schema) CASCADE"))
     }
 
     /// Runs SQL on the server outside any store (tests that inspect or damage tables directly).
     static func sql(_ configuration: PostgresStoreConfiguration, _ query: PostgresQuery) async throws -> [PostgresRow] {
         let connection = try await PostgresConnection.connect(configuration: try configuration.connectionConfiguration(), id: 2, logger: logger)
-        defer { let _: EventLoopFuture<Void> = connection.close() }
-        return try await connection.query(query, logger: logger).collect()
+        do {
+            let rows = try await connection.query(query, logger: logger).collect()
+            try await connection.close()
+            return rows
+        } catch {
+            try? await connection.close()
+            throw error
+        }
     }
 }
 

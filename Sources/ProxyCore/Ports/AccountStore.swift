@@ -98,7 +98,10 @@ public protocol AccountStore: Sendable {
 }
 
 extension MemoryTaskStore: AccountStore {
-    public func accounts() async throws -> [AccountRecord] { accountRecords }
+    public func accounts() async throws -> [AccountRecord] {
+        // Oldest first as the SQL stores (creation time, then insertion order).
+        accountRecords.enumerated().sorted { ($0.element.createdAt, $0.offset) < ($1.element.createdAt, $1.offset) }.map(\.element)
+    }
     public func saveAccount(_ record: AccountRecord) async throws {
         if let i = accountRecords.firstIndex(where: { $0.config.id == record.config.id }) {
             accountRecords[i] = record
