@@ -37,24 +37,24 @@ enum MotoS3 {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        defer {
-            process.terminate()
-            process.waitUntilExit()
-        }
         let endpoint = "http://127.0.0.1:\(port)"
         let http = HTTPClient(eventLoopGroupProvider: .singleton)
+        let outcome: Result<T, any Error>
         do {
             try await eventually("moto_server to listen", timeout: .seconds(60), every: .milliseconds(100)) { () -> Bool? in
                 guard let response = try? await http.execute(HTTPClientRequest(url: endpoint + "/"), timeout: .seconds(5)) else { return nil }
                 _ = try? await response.body.collect(upTo: 1 << 20)
                 return true
             }
+            outcome = .success(try await body(endpoint))
         } catch {
-            try? await http.shutdown()
-            throw error
+            outcome = .failure(error)
         }
-        try await http.shutdown()
-        return try await body(endpoint)
+        try? await http.shutdown()
+        // SIGKILL: the test process may ignore SIGTERM (service groups handle it), and children inherit that.
+        kill(process.processIdentifier, SIGKILL)
+        try? await eventually("moto_server to exit", timeout: .seconds(10), every: .milliseconds(50)) { process.isRunning ? nil : true }
+        return try outcome.get()
     }
 
     /// A loopback port nobody listens on now.
