@@ -70,6 +70,8 @@ public final class ImageMirrorService: Service, TaskEventSink, Sendable {
 
     /// The copy `event` of `task` calls for: its final image on success, its preview while it runs.
     func job(for task: MJTask, event: TaskEvent) -> MirrorJob? {
+        // Most events call for nothing: decided before any URL is looked at (this runs on every change).
+        guard event == .success || (event == .progress && settings.previews) else { return nil }
         guard let url = task.imageUrl, isDiscordURL(url) else { return nil }
         switch event {
         case .success where task.property("discordImageUrl") == nil:
