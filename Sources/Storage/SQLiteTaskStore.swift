@@ -18,6 +18,8 @@ public actor SQLiteTaskStore: TaskStore {
     let decoder = JSONDecoder()
     private var busy = false
     private var waiters: [CheckedContinuation<Void, Never>] = []
+    /// Saves waiting for the batch being written (SQLiteTaskStore+Writes.swift).
+    var writes = WriteQueue()
 
     private init(connection: SQLiteConnection) {
         self.connection = connection
@@ -59,7 +61,7 @@ public actor SQLiteTaskStore: TaskStore {
     }
 
     /// Runs `body` inside BEGIN IMMEDIATE … COMMIT (ROLLBACK on error); caller holds the gate.
-    private func transaction(_ body: () async throws -> Void) async throws {
+    func transaction(_ body: () async throws -> Void) async throws {
         _ = try await query("BEGIN IMMEDIATE")
         do {
             try await body()
@@ -94,42 +96,7 @@ public actor SQLiteTaskStore: TaskStore {
         try await exclusive { try await query("SELECT version FROM schema_version").first?.column("version")?.integer ?? 0 }
     }
 
-    // MARK: tasks
-
-    public func save(_ task: MJTask, outbox: [OutboxDelivery]) async throws {
-        let data = String(decoding: try encoder.encode(task), as: UTF8.self)
-        let binds: [SQLiteData] = [
-            .text(task.id), .text(task.status.rawValue), task.accountId.map { .text($0) } ?? .null, .integer(Int(task.submitTime)),
-            .integer(task.status.isFinished ? 1 : 0), .text(data), .integer(Int(task.revision ?? 0)),
-        ]
-        try await exclusive {
-            let upsert = {
-                // A stale write (older revision) or one that would reopen a finished task changes nothing.
-                _ = try await self.query(
-                    """
-                    INSERT INTO tasks (id, status, account_id, submit_time, finished, data, revision) VALUES (?, ?, ?, ?, ?, ?, ?)
-                    ON CONFLICT(id) DO UPDATE SET status = excluded.status, account_id = excluded.account_id,
-                        submit_time = excluded.submit_time, finished = excluded.finished, data = excluded.data, revision = excluded.revision
-                    WHERE tasks.revision <= excluded.revision AND (tasks.finished = 0 OR excluded.finished = 1)
-                    """, binds)
-            }
-            if outbox.isEmpty { return try await upsert() }
-            try await transaction {
-                try await upsert()
-                for d in outbox {
-                    _ = try await query(
-                        """
-                        INSERT INTO webhook_outbox (task_id, sequence, event, url, body, delivery_id, attempts, created_at, next_attempt)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                        """,
-                        [
-                            .text(d.taskId), .integer(Int(d.sequence)), .text(d.event.rawValue), .text(d.url), .text(d.body), .text(d.deliveryId),
-                            .integer(d.attempts), .integer(Int(d.createdAt)), .integer(Int(d.nextAttempt)),
-                        ])
-                }
-            }
-        }
-    }
+    // MARK: tasks (saves: SQLiteTaskStore+Writes.swift)
 
     private func decode(_ rows: [SQLiteRow]) throws -> [MJTask] {
         try rows.compactMap { row in

@@ -3,6 +3,14 @@ import Foundation
 import Logging
 
 extension DiscordAccount {
+    /// Handles one event in a child task that ends with it. A long-lived task keeps the largest async
+    /// stack it ever needed (task allocator slabs are freed only when the task ends): handling events
+    /// directly in the gateway's task would keep that peak per account for the account's lifetime.
+    nonisolated func handleInChildTask(_ event: GatewayEvent) async {
+        async let handled: Void = handle(event)
+        await handled
+    }
+
     func handle(_ event: GatewayEvent) async {
         switch event {
         case .ready(let ready):
@@ -123,7 +131,7 @@ extension DiscordAccount {
             await registry.update(taskId) { $0.lastActivity = now }
         case .ignored:
             // Face swap answers are plain messages carrying the result image.
-            if let task = try? await registry.task(id: taskId), task.action == .swapFace, let image = m.attachments.first?.url {
+            if let task = await registry.liveTask(id: taskId), task.action == .swapFace, let image = m.attachments.first?.url {
                 await finish(taskId, message: m, finalPrompt: nil, mode: nil, imageURL: image)
             }
         }

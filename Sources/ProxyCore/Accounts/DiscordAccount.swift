@@ -164,7 +164,7 @@ public actor DiscordAccount {
         await withDiscardingTaskGroup { group in
             group.addTask {
                 await self.gateway.run(
-                    onEvent: { event in await self.handle(event) },
+                    onEvent: { event in await self.handleInChildTask(event) },
                     onStatus: { status in await self.gatewayStatus(status) })
             }
             group.addTask { await self.sweepLoop() }
@@ -241,7 +241,16 @@ public actor DiscordAccount {
         await resolveUnconfirmed(now: now)
         let limit = Int64(config.timeoutMinutes * 60_000)
         for (id, taken) in slots.running {
-            guard let task = try? await registry.task(id: id) else { continue }
+            // Unfinished tasks live in memory; a finished one frees its slot without a store read
+            // (a cancelled one keeps it until its Discord job goes quiet: that needs its last activity).
+            let live = await registry.liveTask(id: id)
+            if live == nil && !slots.isCancelled(id) {
+                release(id)
+                continue
+            }
+            var found = live
+            if found == nil { found = try? await registry.task(id: id) }
+            guard let task = found else { continue }
             let since = max(task.lastActivity ?? task.startTime ?? task.submitTime, taken)
             if slots.isCancelled(id) {
                 if now - since > limit { release(id) }

@@ -202,9 +202,7 @@ public enum MJMessageParser {
             let parts = path.split(separator: "/")
             if parts.count >= 2 { return String(parts[parts.count - 2]) }
         }
-        if let m = url.firstMatch(of: /[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}/) {
-            return String(m.output).lowercased()
-        }
+        if let uuid = firstUUID(in: url) { return uuid.lowercased() }
         if let underscore = name.lastIndex(of: "_") {
             let after = name[name.index(after: underscore)...]
             let hash = after.split(separator: ".").first.map(String.init) ?? ""
@@ -213,13 +211,35 @@ public enum MJMessageParser {
         return nil
     }
 
+    /// The first UUID (8-4-4-4-12 hex digits) in `text`, scanned by hand (a `Regex` here cost more
+    /// than the rest of a message's handling). `lowercaseOnly` refuses upper-case hex digits.
+    static func firstUUID(in text: String, lowercaseOnly: Bool = false) -> String? {
+        let bytes = Array(text.utf8)
+        guard bytes.count >= 36 else { return nil }
+        func isHex(_ b: UInt8) -> Bool {
+            (b >= 0x30 && b <= 0x39) || (b >= 0x61 && b <= 0x66) || (!lowercaseOnly && b >= 0x41 && b <= 0x46)
+        }
+        var start = 0
+        outer: while start + 36 <= bytes.count {
+            for offset in 0..<36 {
+                let b = bytes[start + offset]
+                let ok = (offset == 8 || offset == 13 || offset == 18 || offset == 23) ? b == 0x2D : isHex(b)
+                if !ok {
+                    // A byte that fits no UUID position cannot be inside one: resume after it.
+                    start += (isHex(b) || b == 0x2D) ? 1 : offset + 1
+                    continue outer
+                }
+            }
+            return String(decoding: bytes[start..<(start + 36)], as: UTF8.self)
+        }
+        return nil
+    }
+
     /// The job hash of a result message: from the attachment, else from the button custom_ids.
     public static func jobHash(of message: Message) -> String? {
         if let url = message.attachments.first?.url, let hash = jobHash(fromURL: url) { return hash }
         for button in message.buttons {
-            if let id = button.custom_id, id.contains("-"), let m = id.firstMatch(of: /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/) {
-                return String(m.output)
-            }
+            if let id = button.custom_id, let uuid = firstUUID(in: id, lowercaseOnly: true) { return uuid }
         }
         return nil
     }

@@ -66,6 +66,9 @@ public actor TaskRegistry {
         return stored
     }
 
+    /// An unfinished task from memory (nil when finished or unknown): no store read.
+    public func liveTask(id: String) -> MJTask? { live[id] }
+
     /// Tasks by id in request order, deduplicated, unknown skipped.
     public func tasks(ids: [String]) async throws -> [MJTask] {
         var seen = Set<String>()
