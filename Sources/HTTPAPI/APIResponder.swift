@@ -168,12 +168,38 @@ public struct APIResponder: HTTPResponder {
         return params
     }
 
+    /// The route for `segments` and `method`: `.notFound` when no path matches, `.wrongMethod` when
+    /// only other methods do. Literal segments are compared before any parameter is extracted.
+    func route(_ method: HTTPRequest.Method, _ segments: [String]) -> RouteMatch {
+        var pathMatched = false
+        for route in routes where route.segments.count == segments.count {
+            var literalsMatch = true
+            for (t, s) in zip(route.segments, segments) where !(t.hasPrefix("{") && t.hasSuffix("}")) && t != s {
+                literalsMatch = false
+                break
+            }
+            guard literalsMatch else { continue }
+            pathMatched = true
+            if route.method == method, let params = Self.match(route.segments, segments) { return .found(route, params) }
+        }
+        return pathMatched ? .wrongMethod : .notFound
+    }
+
+    /// What `route(_:_:)` found.
+    enum RouteMatch {
+        case found(Route, [String: String])
+        case notFound
+        case wrongMethod
+    }
+
     public func respond(to request: Request, context: Context) async throws -> Response {
         let (segments, mode) = Self.normalize(request.head.path ?? "/")
-        let candidates = routes.compactMap { r in Self.match(r.segments, segments).map { (r, $0) } }
-        guard !candidates.isEmpty else { return error(.notFound, code: 404, key: "unknown route") }
-        guard let (route, params) = candidates.first(where: { $0.0.method == request.method }) else {
-            return error(.methodNotAllowed, code: 405, key: "U3")
+        let route: Route
+        let params: [String: String]
+        switch self.route(request.method, segments) {
+        case .found(let r, let p): (route, params) = (r, p)
+        case .notFound: return error(.notFound, code: 404, key: "unknown route")
+        case .wrongMethod: return error(.methodNotAllowed, code: 405, key: "U3")
         }
         // A webhook delivery of an mjproxy (this one, when a notifyHook points back at it) never
         // reaches the API: a hook at /mj/submit/imagine would otherwise re-submit on every event.

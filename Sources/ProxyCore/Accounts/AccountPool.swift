@@ -65,12 +65,15 @@ public actor AccountPool: Service {
     private var selector: AccountSelector
     /// Randomness of the random and weighted rules (injectable for tests).
     private var random: any RandomNumberGenerator & Sendable
+    /// How often every account is ticked (timeout sweep, cursors, periodic /info).
+    private let tickInterval: Duration
 
     /// Creates a pool with `accounts`; with a `registry`, tasks an account gives up move to others.
     public init(
         accounts: [DiscordAccount] = [], registry: TaskRegistry? = nil, rule: SchedulingRule = .bestWaitIdle,
-        random: any RandomNumberGenerator & Sendable = SystemRandomNumberGenerator()
+        random: any RandomNumberGenerator & Sendable = SystemRandomNumberGenerator(), tickInterval: Duration = .seconds(1)
     ) {
+        self.tickInterval = tickInterval
         self.accounts = accounts
         self.registry = registry
         self.selector = AccountSelector(rule: rule)
@@ -177,10 +180,20 @@ public actor AccountPool: Service {
     public func run() async throws {
         let stream = added
         await withDiscardingTaskGroup { group in
+            group.addTask { await self.tickLoop() }
             for await account in stream.cancelOnGracefulShutdown() {
                 group.addTask { await account.run() }
             }
             group.cancelAll()
+        }
+    }
+
+    /// The one timer of all accounts: ticks each in turn every `tickInterval` until cancelled.
+    private func tickLoop() async {
+        while !Task.isCancelled {
+            do { try await Task.sleep(for: tickInterval) } catch { return }
+            let now = nowMillis()
+            for account in accounts { await account.tick(now: now) }
         }
     }
 }

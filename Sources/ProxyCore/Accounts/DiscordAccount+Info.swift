@@ -58,16 +58,26 @@ extension DiscordAccount {
         await syncSettings()
     }
 
-    /// Reads `/info` again every `behaviour.infoInterval` (±10 % jitter) while connected and not paused.
-    func infoLoop() async {
-        guard let interval = behaviour.infoInterval, interval > .zero else { return }
-        while !Task.isCancelled {
-            let jitter = Double.random(in: 0.9...1.1)
-            do { try await Task.sleep(for: interval * jitter) } catch { return }
-            guard status == .connected, bots.verification == nil else { continue }
-            for bot in settingsBots {
-                do { try await readInfo(bot) } catch { logger.info("periodic /info failed", metadata: ["bot": "\(bot.rawValue)", "error": "\(error)"]) }
-            }
+    /// Whether the periodic `/info` is due at `now` (every `behaviour.infoInterval`, ±10 % jitter, while
+    /// connected and not paused); moves the next time on when it is.
+    func infoDue(now: Int64) -> Bool {
+        guard let interval = behaviour.infoInterval, interval > .zero else { return false }
+        let (seconds, attoseconds) = interval.components
+        let millis = Double(seconds) * 1000 + Double(attoseconds) / 1e15
+        let next = { now + Int64(millis * Double.random(in: 0.9...1.1)) }
+        guard let due = timers.nextInfoAt else {
+            timers.nextInfoAt = next()
+            return false
+        }
+        guard now >= due else { return false }
+        timers.nextInfoAt = next()
+        return status == .connected && bots.verification == nil
+    }
+
+    /// The periodic `/info` of every bot the account serves.
+    func periodicInfo() async {
+        for bot in settingsBots {
+            do { try await readInfo(bot) } catch { logger.info("periodic /info failed", metadata: ["bot": "\(bot.rawValue)", "error": "\(error)"]) }
         }
     }
 

@@ -58,15 +58,15 @@ public actor DiscordAccount {
     var seedLookups: [String: [CheckedContinuation<String?, Never>]] = [:]
     let wake: AsyncStream<Void>.Continuation
     let wakeStream: AsyncStream<Void>
-    /// Interval of the timeout sweep.
-    let sweepInterval: Duration
+    /// Whether the pool's shared tick reaches this account, and when `/info` is read next.
+    var timers = AccountTimers()
     /// Daily job count, submit pacing and sub-channel use (DiscordAccount+Scheduling).
     var scheduling = AccountSchedulingState()
 
     /// Creates an account; it connects when `run` is called.
     public init(
         config: AccountConfig, endpoints: DiscordEndpoints, rest: any DiscordRESTClient, registry: TaskRegistry, locale: TextLocale = .en,
-        behaviour: AccountBehaviour = AccountBehaviour(), logger: Logger, sweepInterval: Duration = .seconds(1),
+        behaviour: AccountBehaviour = AccountBehaviour(), logger: Logger,
         outbound: OutboundHTTP = OutboundHTTP()
     ) {
         self.outbound = outbound
@@ -79,7 +79,6 @@ public actor DiscordAccount {
         var logger = logger
         logger[metadataKey: "account"] = "\(config.id)"
         self.logger = logger
-        self.sweepInterval = sweepInterval
         var gatewayConfiguration = GatewayConfiguration(
             url: endpoints.gatewayURL, token: config.userToken, userAgent: config.userAgent, maxConnectFailures: behaviour.maxConnectFailures,
             proxy: Self.discordProxy(config, behaviour))
@@ -167,8 +166,10 @@ public actor DiscordAccount {
                     onEvent: { event in await self.handleInChildTask(event) },
                     onStatus: { status in await self.gatewayStatus(status) })
             }
-            group.addTask { await self.sweepLoop() }
-            group.addTask { await self.infoLoop() }
+            // Timeouts, cursors and the periodic /info run on the pool's shared tick (`tick`), not on
+            // timer tasks of each account.
+            timers.ticking = true
+            defer { timers.ticking = false }
             for await _ in wakeStream {
                 while !sideJobs.isEmpty {
                     let job = sideJobs.removeFirst()
@@ -226,11 +227,15 @@ public actor DiscordAccount {
         for id in waiting { await registry.update(id) { $0.fail(reason, at: nowMillis()) } }
     }
 
-    func sweepLoop() async {
-        while !Task.isCancelled {
-            do { try await Task.sleep(for: sweepInterval) } catch { return }
-            await sweepTimeouts()
-            await flushCursors()
+    /// One beat of the pool's shared timer (one timer for all accounts): the timeout sweep, the
+    /// coalesced cursor write, and the periodic `/info` when due (as a side job of the account).
+    public func tick(now: Int64 = nowMillis()) async {
+        guard timers.ticking else { return }
+        await sweepTimeouts(now: now)
+        await flushCursors()
+        if infoDue(now: now) {
+            sideJobs.append { await self.periodicInfo() }
+            wake.yield()
         }
     }
 
