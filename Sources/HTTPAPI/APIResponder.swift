@@ -51,7 +51,8 @@ public struct APIResponder: HTTPResponder {
     /// Builds the API over the task service.
     public init(
         configuration: APIConfiguration, service: TaskService, accounts: AccountManager? = nil,
-        readiness: @escaping @Sendable () async -> (Bool, JSONValue), images: (any ImageServing)? = nil, logger: Logger
+        readiness: @escaping @Sendable () async -> (Bool, JSONValue), images: (any ImageServing)? = nil, metrics: MetricsEndpoint? = nil,
+        logger: Logger
     ) {
         self.configuration = configuration
         self.logger = logger
@@ -104,6 +105,10 @@ public struct APIResponder: HTTPResponder {
             add(.post, "/mj/account/{id}/change-version", envelope: true, auth: .admin, a.changeVersion)
             add(.post, "/mj/account/{id}/action", envelope: true, auth: .admin, a.settingsAction)
             add(.post, "/mj/account/{id}/verified", envelope: true, auth: .admin, a.verified)
+        }
+        if let metrics {
+            // Prometheus text exposition; its own secret rule (MetricsEndpoint).
+            add(.get, "/metrics", auth: .open) { r in await metrics.serve(r, configuration: configuration) }
         }
         self.routes = routes
     }
@@ -197,7 +202,10 @@ public struct APIResponder: HTTPResponder {
         let route: Route
         let params: [String: String]
         switch self.route(request.method, segments) {
-        case .found(let r, let p): (route, params) = (r, p)
+        case .found(let r, let p):
+            (route, params) = (r, p)
+            // The template names the route in metrics and traces (never the raw path: bounded labels).
+            context.coreContext.endpointPath.value = "/" + r.segments.joined(separator: "/")
         case .notFound: return error(.notFound, code: 404, key: "unknown route")
         case .wrongMethod: return error(.methodNotAllowed, code: 405, key: "U3")
         }

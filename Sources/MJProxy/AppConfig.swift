@@ -66,6 +66,10 @@ struct AppConfig: Sendable {
     var discordProxy: String?
     /// The image mirror (`images.*`, read in AppConfig+Images.swift).
     var images = ImageMirrorSettings()
+    /// `/metrics` (`metrics.*`, read in AppConfig+Observability.swift).
+    var metrics = MetricsSettings()
+    /// Log format and level (`log.*`, read in AppConfig+Observability.swift).
+    var log = LogSettings()
 
     /// The built-in sandbox (used when no account is configured, or when forced on).
     struct SandboxSettings: Sendable {
@@ -166,7 +170,7 @@ enum ConfigLoader {
     static func apply(_ root: [String: Any], to c: inout AppConfig) throws {
         let sections = [
             "http", "api", "admin", "reload", "auth", "locale", "store", "webhook", "task", "discord", "accounts", "sandbox", "translate", "bannedWords", "outbound", "scheduling",
-            "account", "verification", "images",
+            "account", "verification", "images", "metrics", "log",
         ]
         for (k, v) in root {
             switch k {
@@ -283,6 +287,8 @@ enum ConfigLoader {
                     }
                 }
             case "images": try applyImages(v, to: &c)
+            case "metrics": try applyMetrics(v, to: &c)
+            case "log": try applyLog(v, to: &c)
             case "locale":
                 guard let l = TextLocale(rawValue: try string(v, "locale")) else { throw ConfigError(key: "locale", problem: "must be en or zh") }
                 c.locale = l
@@ -477,6 +483,7 @@ enum ConfigLoader {
         if let v = get("SANDBOX_CONTROL_ROUTES") { c.sandbox.controlRoutes = try bool(v, "MJPROXY_SANDBOX_CONTROL_ROUTES") }
         if let v = get("SANDBOX_PRIVATE_CHANNELS") { c.sandbox.privateChannels = try bool(v, "MJPROXY_SANDBOX_PRIVATE_CHANNELS") }
         try applyImagesEnvironment(env, to: &c)
+        try applyObservabilityEnvironment(env, to: &c)
         if let token = get("ACCOUNT_USER_TOKEN") {
             guard let guild = get("ACCOUNT_GUILD_ID"), let channel = get("ACCOUNT_CHANNEL_ID") else {
                 throw ConfigError(key: "MJPROXY_ACCOUNT_GUILD_ID", problem: "MJPROXY_ACCOUNT_GUILD_ID and MJPROXY_ACCOUNT_CHANNEL_ID are required with MJPROXY_ACCOUNT_USER_TOKEN")

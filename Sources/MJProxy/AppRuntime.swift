@@ -6,6 +6,7 @@ import Hummingbird
 import ImageMirror
 import Logging
 import ProxyCore
+import Prometheus
 import Sandbox
 import ServiceLifecycle
 import UnixSignals
@@ -33,6 +34,12 @@ final class AppRuntime: Sendable {
     /// What runs the store (PostgreSQL's connection pool); first in the ServiceGroup, so it stops last.
     let storeService: (any Service)?
     let logger: Logger
+    /// This runtime's Prometheus registry (`GET /metrics`); the executable also bootstraps swift-metrics with it.
+    let metricsRegistry: PrometheusCollectorRegistry
+    /// Where this runtime's parts count: its own registry, never a process-wide one (tests run several runtimes).
+    let metrics: ProxyMetrics
+    /// Per-account and outbox gauges, set at each scrape.
+    let gauges: ScrapeGauges
     private let apiPort: OneShot<Int>
     private let group = Locked<ServiceGroup?>(nil)
     private let recovered = Locked(false)
@@ -61,6 +68,10 @@ final class AppRuntime: Sendable {
         self.outboundRules = outboundRules
         store = opened.store
         storeService = opened.service
+        let metricsRegistry = PrometheusCollectorRegistry()
+        self.metricsRegistry = metricsRegistry
+        let metrics = ProxyMetrics(factory: Self.metricsFactory(metricsRegistry))
+        self.metrics = metrics
         http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: ProxiedHTTPClients.configuration())
         discordHTTP = ProxiedHTTPClients(direct: http)
         let webhookSettings = WebhookSettings(globalHook: config.webhookURL, secret: config.webhookSecret)
@@ -75,8 +86,8 @@ final class AppRuntime: Sendable {
         webhookPolicy.liveRules = { outboundRules.value }
         webhooks = WebhookDispatcher(
             settings: webhookSettings, store: store, transport: OutboundHTTP(policy: webhookPolicy, userAgent: webhookSettings.userAgent, logger: logger),
-            logger: logger)
-        registry = TaskRegistry(store: store, sinks: [webhooks], webhooks: webhookSettings.plan, logger: logger)
+            logger: logger, metrics: metrics)
+        registry = TaskRegistry(store: store, sinks: [webhooks], webhooks: webhookSettings.plan, logger: logger, metrics: metrics)
         accountNotifier = AccountNotifier(
             globalHook: config.webhookURL, verificationHook: config.verificationHookURL, secret: config.webhookSecret,
             transport: OutboundHTTP(policy: webhookPolicy, userAgent: webhookSettings.userAgent, logger: logger))
@@ -91,6 +102,8 @@ final class AppRuntime: Sendable {
         }
         service = TaskService(
             registry: registry, pool: pool, locale: config.locale, prompts: Self.promptPolicy(config, http: http, logger: logger), logger: logger)
+        let dispatcher = webhooks
+        gauges = ScrapeGauges(metrics: metrics, pool: pool, outboxDepth: { await dispatcher.pending() })
         if config.sandboxEnabled {
             sandbox = SandboxServer(
                 configuration: SandboxConfiguration(
@@ -160,7 +173,7 @@ final class AppRuntime: Sendable {
             configuration: RESTConfiguration(
                 apiBase: endpoints.apiBase, token: account.userToken, userAgent: account.userAgent, uploadBase: endpoints.uploadBase),
             http: discordHTTP.client(for: discordProxy(for: account)),
-            logger: logger)
+            logger: logger, metrics: metrics.discord)
         return DiscordAccount(
             config: account, endpoints: endpoints, rest: rest, registry: registry, locale: config.locale,
             behaviour: AccountBehaviour(
@@ -168,7 +181,7 @@ final class AppRuntime: Sendable {
                 infoInterval: config.accountInfoIntervalMinutes > 0 ? .milliseconds(Int64(config.accountInfoIntervalMinutes * 60_000)) : nil,
                 autoRelax: config.accountAutoRelax, maxConnectFailures: config.accountMaxConnectFailures > 0 ? config.accountMaxConnectFailures : nil,
                 notifier: accountNotifier, discordProxy: globalDiscordProxy,
-                resendUnconfirmedAfter: .milliseconds(Int64(config.accountResendUnconfirmedSeconds * 1000))),
+                resendUnconfirmedAfter: .milliseconds(Int64(config.accountResendUnconfirmedSeconds * 1000)), metrics: metrics),
             logger: logger, outbound: outboundHTTP(trusting: endpoints))
     }
 
@@ -217,13 +230,15 @@ final class AppRuntime: Sendable {
             configuration: APIConfiguration(
                 apiSecret: config.apiSecret, adminSecret: config.adminSecret, locale: config.locale, maxIdsPerQuery: config.maxIdsPerQuery,
                 imageSeedWithoutSecret: config.imageSeedWithoutSecret),
-            service: service, accounts: accounts, readiness: { [self] in await self.readiness() }, images: imageServer, logger: logger)
+            service: service, accounts: accounts, readiness: { [self] in await self.readiness() }, images: imageServer,
+            metrics: metricsEndpoint, logger: logger)
         let apiPort = self.apiPort
         let logger = self.logger
         // A connection idle (no request part read, no answer pending) for 60 s is closed: a slow or silent
         // client cannot hold it forever (request bodies also have a read deadline in APIResponder).
         return Application(
-            responder: responder, server: .http1(configuration: .init(idleTimeout: .seconds(60))),
+            responder: MiddlewareWrappedResponder(HTTPMetricsMiddleware(factory: metrics.factory), before: responder),
+            server: .http1(configuration: .init(idleTimeout: .seconds(60))),
             configuration: .init(address: .hostname(config.host, port: config.port), serverName: nil),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CoreMetrics
 import Foundation
 import Logging
 import Sandbox
@@ -20,16 +21,6 @@ struct MJProxyCommand: AsyncParsableCommand {
         defaultSubcommand: Serve.self)
 }
 
-/// Shared logging setup.
-func bootstrapLogging() {
-    let level = ProcessInfo.processInfo.environment["MJPROXY_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
-    LoggingSystem.bootstrap { label in
-        var handler = StreamLogHandler.standardError(label: label)
-        handler.logLevel = level
-        return handler
-    }
-}
-
 /// `mjproxy [serve]`.
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "serve", abstract: "Serve the API (the default).")
@@ -39,7 +30,6 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "YAML configuration file (default ./mjproxy.yaml when present).") var config: String?
 
     func run() async throws {
-        bootstrapLogging()
         var appConfig: AppConfig
         do {
             appConfig = try ConfigLoader.load(path: config, environment: ProcessInfo.processInfo.environment)
@@ -52,11 +42,15 @@ struct Serve: AsyncParsableCommand {
             FileHandle.standardError.write(Data("mjproxy: \(error.description)\n".utf8))
             throw ExitCode(2)
         }
+        // After the configuration: `log.format` / `log.level` may come from the file.
+        bootstrapLogging(appConfig.log)
         let logger = Logger(label: "mjproxy")
         if appConfig.sandboxEnabled {
             logger.info("no Discord account configured: running against the built-in sandbox", metadata: ["accounts": "\(appConfig.sandbox.accounts)"])
         }
         let runtime = try await AppRuntime(config: appConfig, logger: logger)
+        // Once per process: libraries that report through swift-metrics land in the runtime's registry too.
+        MetricsSystem.bootstrap(runtime.metricsFactory)
         try await runtime.run()
     }
 }
@@ -85,7 +79,7 @@ struct SandboxCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        bootstrapLogging()
+        bootstrapLogging(LogSettings.fromEnvironment(ProcessInfo.processInfo.environment))
         let logger = Logger(label: "mjproxy.sandbox")
         let server = SandboxServer(
             configuration: SandboxConfiguration(

@@ -64,11 +64,16 @@ public struct HTTPDiscordREST: DiscordRESTClient {
     private let http: HTTPClient
     private let limiter: RateLimiter
     private let logger: Logger
+    /// Counts calls and 429s by route template.
+    private let metrics: DiscordMetrics
     /// `X-Super-Properties`: the client properties as base64 JSON (derived from the User-Agent once).
     private let superProperties: String
 
     /// Creates a client sharing `http`.
-    public init(configuration: RESTConfiguration, http: HTTPClient, logger: Logger, limiter: RateLimiter = RateLimiter()) {
+    public init(
+        configuration: RESTConfiguration, http: HTTPClient, logger: Logger, limiter: RateLimiter = RateLimiter(), metrics: DiscordMetrics = DiscordMetrics()
+    ) {
+        self.metrics = metrics
         self.configuration = configuration
         self.superProperties = ((try? DiscordJSON.encode(ClientProperties(userAgent: configuration.userAgent))) ?? Data()).base64EncodedString()
         self.http = http
@@ -97,9 +102,14 @@ public struct HTTPDiscordREST: DiscordRESTClient {
                 req.headers.add(name: "Content-Type", value: contentType)
                 req.body = .bytes(ByteBuffer(bytes: body))
             }
-            let response = try await http.execute(req, timeout: .seconds(30))
+            let response: HTTPClientResponse
+            do { response = try await http.execute(req, timeout: .seconds(30)) } catch {
+                metrics.restCall(method: method.rawValue, path: path, status: nil)
+                throw error
+            }
             let buffer = try await response.body.collect(upTo: 32 << 20)
             let status = Int(response.status.code)
+            metrics.restCall(method: method.rawValue, path: path, status: status)
             let remaining = response.headers.first(name: "X-RateLimit-Remaining").flatMap(Int.init)
             let resetAfter = response.headers.first(name: "X-RateLimit-Reset-After").flatMap(Double.init)
             await limiter.record(route: routeKey, remaining: remaining, resetAfter: resetAfter)

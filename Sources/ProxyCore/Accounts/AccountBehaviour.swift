@@ -20,13 +20,16 @@ public struct AccountBehaviour: Sendable {
     /// After a restart, a task whose POST may not have reached Discord is sent again when no bot message
     /// came for it this long (Discord makes bots answer within 3 s; Midjourney posts a start at once).
     public var resendUnconfirmedAfter: Duration
+    /// Where gateway reconnects and resumes are counted.
+    public var metrics: ProxyMetrics
 
     /// Creates the switches.
     public init(
         autoAppeal: Bool = false, syncSettings: Bool = true, infoInterval: Duration? = .seconds(1800), autoRelax: Bool = true,
         maxConnectFailures: Int? = 5, notifier: AccountNotifier? = nil, discordProxy: OutboundProxy? = nil,
-        resendUnconfirmedAfter: Duration = .seconds(30)
+        resendUnconfirmedAfter: Duration = .seconds(30), metrics: ProxyMetrics = ProxyMetrics()
     ) {
+        self.metrics = metrics
         self.resendUnconfirmedAfter = resendUnconfirmedAfter
         self.discordProxy = discordProxy
         self.autoAppeal = autoAppeal

@@ -203,6 +203,7 @@ public actor DiscordAccount {
     }
 
     func gatewayStatus(_ s: GatewayStatus) async {
+        behaviour.metrics.gatewayStatus(s)
         switch s {
         case .connecting: if status != .disabled { status = .connecting }
         case .connected(_, let resumed):

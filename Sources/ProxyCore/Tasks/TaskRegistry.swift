@@ -15,13 +15,17 @@ public actor TaskRegistry {
     /// Finished tasks with an `amend` being written (a concurrent amend builds on it).
     private var amending: [String: MJTask] = [:]
     private let logger: Logger
+    /// Counts created and finished tasks (synchronously, no hop).
+    private let metrics: ProxyMetrics
     /// Encoded JSON of recent tasks for the read path (no actor hop, no store read).
     public nonisolated let cache: TaskJSONCache
 
     /// Creates a registry over `store`; with `webhooks`, visible changes are put in the store's outbox.
     public init(
-        store: any TaskStore, sinks: [any TaskEventSink] = [], webhooks: WebhookPlan? = nil, cache: TaskJSONCache = TaskJSONCache(), logger: Logger
+        store: any TaskStore, sinks: [any TaskEventSink] = [], webhooks: WebhookPlan? = nil, cache: TaskJSONCache = TaskJSONCache(), logger: Logger,
+        metrics: ProxyMetrics = ProxyMetrics()
     ) {
+        self.metrics = metrics
         self.store = store
         self.cache = cache
         self.sinks = sinks
@@ -44,6 +48,7 @@ public actor TaskRegistry {
         try await store.save(task, outbox: outbox(task, json, event))
         if !task.status.isFinished { live[task.id] = task }
         cache.put(task.id, Array(json.utf8))
+        metrics.taskCreated(task)
         if let event { await announce(task, event) }
     }
 
@@ -177,6 +182,7 @@ public actor TaskRegistry {
     }
 
     private func announce(_ task: MJTask, _ event: TaskEvent) async {
+        metrics.taskChanged(task, event: event)
         for sink in sinks { await sink.taskChanged(task, event: event) }
     }
 }

@@ -73,9 +73,14 @@ public final class WebhookDispatcher: Service, TaskEventSink, Sendable {
     private let inFlight = Locked<Set<String>>([])
     /// Counters by result (`ok`, `retry`, `dropped`, `gave_up`), for metrics and tests.
     public let counters = Locked<[String: Int]>([:])
+    /// The same results as Prometheus counters (`mjproxy_webhook_deliveries_total{result}`).
+    private let metrics: ProxyMetrics
 
     /// Creates a dispatcher over `store`'s outbox.
-    public init(settings: WebhookSettings, store: any TaskStore, transport: any WebhookTransport, logger: Logger) {
+    public init(
+        settings: WebhookSettings, store: any TaskStore, transport: any WebhookTransport, logger: Logger, metrics: ProxyMetrics = ProxyMetrics()
+    ) {
+        self.metrics = metrics
         self.settingsBox = Locked(settings)
         self.store = store
         self.transport = transport
@@ -112,7 +117,10 @@ public final class WebhookDispatcher: Service, TaskEventSink, Sendable {
         }
     }
 
-    private func count(_ key: String) { counters.withLock { $0[key, default: 0] += 1 } }
+    private func count(_ key: String) {
+        counters.withLock { $0[key, default: 0] += 1 }
+        metrics.webhookDelivery(result: key)
+    }
 
     /// Starts a delivery for each task whose oldest pending delivery is due.
     private func dispatchDue(into group: inout DiscardingTaskGroup) async {
