@@ -19,7 +19,7 @@ struct JSONBody: Sendable {
     static func parse(_ bytes: [UInt8]) throws(APIValidationError) -> JSONBody {
         let trimmed = bytes.drop { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }
         if trimmed.isEmpty { return JSONBody(value: [:]) }
-        guard let parsed = try? JSONValue.parse(Data(bytes)) else { throw APIValidationError(key: "V1") }
+        guard let parsed = try? JSONValue.parse(bytes) else { throw APIValidationError(key: "V1") }
         switch parsed {
         case .null: return JSONBody(value: [:])
         case .object: return JSONBody(value: parsed)

@@ -74,7 +74,7 @@ public final class PostgresTaskStore: TaskStore, AccountStore, Service {
     // MARK: tasks
 
     public func save(_ task: MJTask, outbox: [OutboxDelivery]) async throws {
-        let data = String(decoding: try JSONEncoder().encode(task), as: UTF8.self)
+        let data = task.storeDocument
         // A stale write (older revision) or one that would reopen a finished task changes nothing: the
         // WHERE is evaluated on the row as locked by this statement, so concurrent writers serialise on it.
         let upsert: PostgresQuery = """

@@ -10,15 +10,15 @@ import SQLiteNIO
 // multi-row outbox insert) in one transaction. Each caller still returns only once its own row is
 // committed, so durability is unchanged; only the number of round trips shrinks.
 
-/// A task row, encoded outside the store's actor (JSON encoding is the costly part of a save).
+/// A task row, encoded outside the store's actor (the document is the costly part of a save).
 struct TaskRow: Sendable {
     let id: String
     let revision: Int64
     let binds: [SQLiteData]
 
     /// The columns of `tasks` for `task`.
-    init(_ task: MJTask, encoder: JSONEncoder) throws {
-        let data = String(decoding: try encoder.encode(task), as: UTF8.self)
+    init(_ task: MJTask) {
+        let data = task.storeDocument
         id = task.id
         revision = task.revision ?? 0
         binds = [
@@ -47,13 +47,11 @@ struct WriteQueue {
 }
 
 extension SQLiteTaskStore {
-    /// Encodes rows for the `data` column (thread-safe; shared by all callers).
-    static let rowEncoder = JSONEncoder()
     /// Rows per multi-row statement (SQLite binds at most 32,766 parameters per statement).
     static let rowsPerStatement = 400
 
     public nonisolated func save(_ task: MJTask, outbox: [OutboxDelivery]) async throws {
-        let save = PendingSave(row: try TaskRow(task, encoder: Self.rowEncoder), outbox: outbox)
+        let save = PendingSave(row: TaskRow(task), outbox: outbox)
         try await write(save)
     }
 

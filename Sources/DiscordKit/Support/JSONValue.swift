@@ -70,9 +70,14 @@ public enum JSONValue: Sendable, Equatable {
         return false
     }
 
-    /// Parses JSON bytes (any top-level value).
+    /// Parses JSON bytes (any top-level value) with `JSONParser`.
     public static func parse(_ data: Data) throws -> JSONValue {
-        try JSONDecoder().decode(JSONValue.self, from: data)
+        try JSONParser.parse(Array(data))
+    }
+
+    /// Parses JSON bytes (any top-level value) with `JSONParser`.
+    public static func parse(_ bytes: [UInt8]) throws -> JSONValue {
+        try JSONParser.parse(bytes)
     }
 
     /// Parses a JSON string.

@@ -159,7 +159,11 @@ public actor DiscordAccount {
 
     /// Connects and serves until cancelled: gateway, dispatcher (tasks, modal answers, settings sync) and timeout sweep.
     public func run() async {
-        guard config.enabled, await checkToken() else { return }
+        guard config.enabled else { return }
+        // In a child task: the token check's REST call needs a deep async stack, which this long-lived
+        // task would otherwise keep for the account's lifetime.
+        async let tokenAccepted = checkToken()
+        guard await tokenAccepted else { return }
         await withDiscardingTaskGroup { group in
             group.addTask {
                 await self.gateway.run(
