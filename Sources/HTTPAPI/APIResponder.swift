@@ -110,6 +110,10 @@ public struct APIResponder: HTTPResponder {
             // Prometheus text exposition; its own secret rule (MetricsEndpoint).
             add(.get, "/metrics", auth: .open) { r in await metrics.serve(r, configuration: configuration) }
         }
+        // The OpenAPI 3.1 document of exactly these routes (contract §7), rendered once; add routes above this.
+        let openAPI = Self.openAPIDocument(routes)
+        add(.get, "/openapi.json", auth: .open) { _ in Self.document(openAPI.json, contentType: "application/json") }
+        add(.get, "/openapi.yaml", auth: .open) { _ in Self.document(openAPI.yaml, contentType: "application/yaml") }
         self.routes = routes
     }
 
@@ -207,7 +211,7 @@ public struct APIResponder: HTTPResponder {
             // The template names the route in metrics and traces (never the raw path: bounded labels).
             context.coreContext.endpointPath.value = "/" + r.segments.joined(separator: "/")
         case .notFound: return error(.notFound, code: 404, key: "unknown route")
-        case .wrongMethod: return error(.methodNotAllowed, code: 405, key: "U3")
+        case .wrongMethod: return methodNotAllowed(segments)
         }
         // A webhook delivery of an mjproxy (this one, when a notifyHook points back at it) never
         // reaches the API: a hook at /mj/submit/imagine would otherwise re-submit on every event.

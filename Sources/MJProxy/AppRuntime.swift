@@ -224,14 +224,19 @@ final class AppRuntime: Sendable {
         recovered.withLock { $0 = true }
     }
 
-    /// The HTTP application.
-    func makeApplication() -> some ApplicationProtocol {
-        let responder = APIResponder(
+    /// The API's responder: the route table the HTTP application serves (tests read it too).
+    func makeResponder() -> APIResponder {
+        APIResponder(
             configuration: APIConfiguration(
                 apiSecret: config.apiSecret, adminSecret: config.adminSecret, locale: config.locale, maxIdsPerQuery: config.maxIdsPerQuery,
                 imageSeedWithoutSecret: config.imageSeedWithoutSecret),
             service: service, accounts: accounts, readiness: { [self] in await self.readiness() }, images: imageServer,
             metrics: metricsEndpoint, logger: logger)
+    }
+
+    /// The HTTP application.
+    func makeApplication() -> some ApplicationProtocol {
+        let responder = makeResponder()
         let apiPort = self.apiPort
         let logger = self.logger
         // A connection idle (no request part read, no answer pending) for 60 s is closed: a slow or silent
