@@ -15,12 +15,15 @@ public struct APIConfiguration: Sendable {
     public var imageSeedWithoutSecret: Bool
     /// Longest time a request body may take to arrive (a client trickling bytes is answered 408 and dropped).
     public var bodyReadTimeout: Duration
+    /// Keep-alive comment interval of the task event streams (`: ping`, contract §5.7; `task.eventsPingSeconds`).
+    public var eventsPingInterval: Duration
 
     /// Creates a configuration.
     public init(
         apiSecret: String? = nil, adminSecret: String? = nil, locale: TextLocale = .en, maxIdsPerQuery: Int = 1000, maxBodyBytes: Int = 32 << 20,
-        imageSeedWithoutSecret: Bool = false, bodyReadTimeout: Duration = .seconds(60)
+        imageSeedWithoutSecret: Bool = false, bodyReadTimeout: Duration = .seconds(60), eventsPingInterval: Duration = .seconds(15)
     ) {
+        self.eventsPingInterval = eventsPingInterval
         self.bodyReadTimeout = bodyReadTimeout
         self.imageSeedWithoutSecret = imageSeedWithoutSecret
         self.apiSecret = apiSecret

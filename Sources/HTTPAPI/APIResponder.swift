@@ -51,8 +51,8 @@ public struct APIResponder: HTTPResponder {
     /// Builds the API over the task service.
     public init(
         configuration: APIConfiguration, service: TaskService, accounts: AccountManager? = nil,
-        readiness: @escaping @Sendable () async -> (Bool, JSONValue), images: (any ImageServing)? = nil, metrics: MetricsEndpoint? = nil,
-        logger: Logger
+        readiness: @escaping @Sendable () async -> (Bool, JSONValue), images: (any ImageServing)? = nil, events: TaskEventHub? = nil,
+        metrics: MetricsEndpoint? = nil, logger: Logger
     ) {
         self.configuration = configuration
         self.logger = logger
@@ -79,6 +79,12 @@ public struct APIResponder: HTTPResponder {
         add(.post, "/mj/task/list-by-ids", tasks.listByCondition)
         add(.get, "/mj/task/list", tasks.list)
         add(.get, "/mj/task/queue", tasks.queue)
+        if let events {
+            // Live task events (Server-Sent Events, contract §5.7).
+            let sse = TaskEventsController(hub: events, service: service, configuration: configuration)
+            add(.get, "/mj/task/{id}/events", sse.single)
+            add(.get, "/mj/task/events", sse.multi)
+        }
         add(.get, "/health", auth: .open) { _ in Self.json(["status": "UP"]) }
         add(.get, "/ready", auth: .open) { _ in
             let (ready, body) = await readiness()

@@ -27,6 +27,8 @@ struct AppConfig: Sendable {
     var webhookURL: String?
     var webhookSecret: String?
     var maxIdsPerQuery = 1000
+    /// `task.eventsPingSeconds`: keep-alive interval of the task event streams (SSE `: ping`).
+    var eventsPingSeconds = 15.0
     var discord = DiscordEndpoints.discord
     var accounts: [AccountConfig] = []
     var sandbox = SandboxSettings()
@@ -313,7 +315,8 @@ enum ConfigLoader {
                     switch tk {
                     case "maxIdsPerQuery": c.maxIdsPerQuery = try int(tv, "task.maxIdsPerQuery")
                     case "autoAppeal": c.autoAppeal = try bool(tv, "task.autoAppeal")
-                    default: throw unknown("task.\(tk)", allowed: ["maxIdsPerQuery", "autoAppeal"])
+                    case "eventsPingSeconds": c.eventsPingSeconds = try double(tv, "task.eventsPingSeconds")
+                    default: throw unknown("task.\(tk)", allowed: ["maxIdsPerQuery", "autoAppeal", "eventsPingSeconds"])
                     }
                 }
             case "discord":
@@ -537,6 +540,7 @@ enum ConfigLoader {
             throw ConfigError(key: "account.resendUnconfirmedSeconds", problem: "must be 1-3600")
         }
         guard (1...100_000).contains(c.maxIdsPerQuery) else { throw ConfigError(key: "task.maxIdsPerQuery", problem: "must be 1-100000") }
+        guard c.eventsPingSeconds > 0, c.eventsPingSeconds <= 3600 else { throw ConfigError(key: "task.eventsPingSeconds", problem: "must be in (0, 3600]") }
         for (k, url) in [("webhook.url", c.webhookURL), ("verification.hookUrl", c.verificationHookURL), ("sandbox.publicBaseUrl", c.sandbox.publicBaseURL), ("discord.uploadBase", c.discord.uploadBase), ("discord.cdnBase", c.discord.cdnBase)] {
             if let url, !(url.hasPrefix("http://") || url.hasPrefix("https://")) { throw ConfigError(key: k, problem: "must be an http(s) URL") }
         }

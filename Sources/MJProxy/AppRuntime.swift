@@ -24,6 +24,8 @@ final class AppRuntime: Sendable {
     /// Copies task images to the mirror (nil when `images.mirror` is off) and serves its links.
     let images: ImageMirrorService?
     let imageServer: ImageServer?
+    /// Live task events (SSE): fed by the registry, closed at shutdown before the HTTP server stops.
+    let events = TaskEventHub()
     /// Account events (`account.disabled` …) to the global webhook, captchas to the verification hook.
     let accountNotifier: AccountNotifier
     let sandbox: SandboxServer?
@@ -94,6 +96,7 @@ final class AppRuntime: Sendable {
         let imageHooks = ImageMirrorHooks()
         (images, imageServer) = Self.makeImageMirror(config: config, registry: registry, http: http, apiPort: apiPort, hooks: imageHooks, logger: logger)
         if let images { await registry.addSink(images) }
+        await registry.addSink(events)
         pool = AccountPool(registry: registry, rule: config.schedulingRule)
         let makeAccount = Locked<AccountManager.Factory?>(nil)
         accounts = AccountManager(pool: pool, store: opened.store, registry: registry, locale: config.locale, logger: logger) { account in
@@ -229,8 +232,8 @@ final class AppRuntime: Sendable {
         APIResponder(
             configuration: APIConfiguration(
                 apiSecret: config.apiSecret, adminSecret: config.adminSecret, locale: config.locale, maxIdsPerQuery: config.maxIdsPerQuery,
-                imageSeedWithoutSecret: config.imageSeedWithoutSecret),
-            service: service, accounts: accounts, readiness: { [self] in await self.readiness() }, images: imageServer,
+                imageSeedWithoutSecret: config.imageSeedWithoutSecret, eventsPingInterval: .milliseconds(Int64(config.eventsPingSeconds * 1000))),
+            service: service, accounts: accounts, readiness: { [self] in await self.readiness() }, images: imageServer, events: events,
             metrics: metricsEndpoint, logger: logger)
     }
 
@@ -264,6 +267,9 @@ final class AppRuntime: Sendable {
         services.append(.init(service: ConfigReloader(runtime: self, sighup: signals), successTerminationBehavior: .ignore))
         services.append(.init(service: Bootstrap { try await self.bootstrap() }, successTerminationBehavior: .ignore))
         services.append(.init(service: makeApplication()))
+        // After the API: shutdown runs in reverse order, so open event streams end before the server
+        // waits for its connections to finish.
+        services.append(.init(service: events))
         var groupConfiguration = ServiceGroupConfiguration(
             services: services, gracefulShutdownSignals: signals ? [.sigterm, .sigint] : [], logger: logger)
         // SIGTERM ends within 10 s: what has not stopped gracefully by then is cancelled (undelivered

@@ -116,6 +116,7 @@ extension AppRuntime {
         if new.adminSecret != old.adminSecret { restartOnly.append("admin.secret") }
         if new.discord != old.discord { restartOnly.append("discord") }
         if new.maxIdsPerQuery != old.maxIdsPerQuery { restartOnly.append("task.maxIdsPerQuery") }
+        if new.eventsPingSeconds != old.eventsPingSeconds { restartOnly.append("task.eventsPingSeconds") }
         if new.images != old.images { restartOnly.append("images") }
         if !restartOnly.isEmpty {
             logger.warning("configuration keys that apply at the next start changed", metadata: ["keys": "\(restartOnly.joined(separator: ", "))"])
