@@ -241,7 +241,9 @@ public struct APIResponder: HTTPResponder {
         } catch let e as APIValidationError {
             return Self.json(SubmitResult(code: 4, description: describe(e.key, e.values)).json)
         } catch {
-            logger.error("request failed", metadata: ["path": "\(request.head.path ?? "")", "error": "\(error)"])
+            // The path without its query (signed image links carry their signature there).
+            let path = request.head.path.map { String($0.prefix { $0 != "?" }) } ?? ""
+            logger.error("request failed", metadata: ["path": "\(path)", "error": "\(error)"])
             if route.envelope { return Self.json(SubmitResult(code: 9, description: describe("S3", [:])).json) }
             return Self.json(["code": 9, "description": .string(describe("S3", [:]))], status: .internalServerError)
         }

@@ -172,11 +172,13 @@ final class AppRuntime: Sendable {
     /// The running account for a configuration: its REST client (through its proxy) and endpoints.
     func makeAccount(_ account: AccountConfig, sandboxBase: String?) -> DiscordAccount {
         let endpoints = accountConfigs(sandboxBase: sandboxBase).endpoints
+        var restLogger = logger
+        restLogger[metadataKey: "account"] = "\(account.id)"
         let rest = HTTPDiscordREST(
             configuration: RESTConfiguration(
                 apiBase: endpoints.apiBase, token: account.userToken, userAgent: account.userAgent, uploadBase: endpoints.uploadBase),
             http: discordHTTP.client(for: discordProxy(for: account)),
-            logger: logger, metrics: metrics.discord)
+            logger: restLogger, metrics: metrics.discord)
         return DiscordAccount(
             config: account, endpoints: endpoints, rest: rest, registry: registry, locale: config.locale,
             behaviour: AccountBehaviour(

@@ -2,6 +2,7 @@ import DiscordKit
 import Foundation
 import Logging
 import ProxyCore
+import Sandbox
 import Testing
 
 @testable import MJProxy
@@ -80,5 +81,33 @@ import Testing
         // Keys sorted: identical events give identical lines.
         let offsets = ["account", "ids", "limits", "request", "task"].compactMap { line.range(of: "\"\($0)\":")?.lowerBound }
         #expect(offsets.count == 5 && offsets == offsets.sorted())
+    }
+}
+
+/// Task-related log lines name the task and the account; no line carries a token.
+@Suite struct TaskLogMetadataTests {
+    @Test func failedSubmissionLogsTaskAndAccount() async throws {
+        let (logger, lines) = JSONLogHandlerTests.capture(level: .debug)
+        let config = TestProxy.config { $0.sandbox.accounts = 1 }
+        try await TestProxy.with(config, logger: logger) { proxy in
+            let sandbox = try #require(proxy.runtime.sandbox)
+            let account = try #require(await proxy.runtime.pool.all.first?.config.id)
+            // Every interaction answers 429: the REST client gives up and the task fails.
+            await sandbox.world.setCondition(.rateLimitStorm, forToken: TestProxy.token(1))
+            let id = try await proxy.imagine("always rate limited")
+            let (task, _) = try await proxy.waitFinished(id)
+            #expect(task["status"]?.stringValue == "FAILURE")
+            let parsed = try lines.value.map { try JSONLogHandlerTests.parse($0) }
+            let failed = try #require(parsed.first { $0["message"]?.stringValue == "submitting to discord failed" })
+            #expect(failed["metadata"]?["task"]?.stringValue == id)
+            #expect(failed["metadata"]?["account"]?.stringValue == account)
+            let limited = parsed.filter { $0["message"]?.stringValue == "discord rate limited" }
+            #expect(!limited.isEmpty && limited.allSatisfy { $0["metadata"]?["account"]?.stringValue == account })
+            // Any line about a task names its account too.
+            for line in parsed where line["metadata"]?["task"] != nil {
+                #expect(line["metadata"]?["account"] != nil, "\(line.compactString)")
+            }
+            #expect(!lines.value.contains { $0.contains("sandbox-token") })
+        }
     }
 }

@@ -44,7 +44,7 @@ public struct OutboundHTTP: Sendable {
         let (bytes, claimed) = try await get(url: url, maxBytes: maxBytes, timeout: timeout)
         guard let kind = ImageKind(sniffing: bytes) else {
             let detail = "not an image (\(bytes.count) bytes, Content-Type \(claimed ?? "none"))"
-            logger.debug("outbound request refused", metadata: ["method": "GET", "url": "\(url.prefix(300))", "detail": "\(detail)"])
+            logger.debug("outbound request refused", metadata: ["method": "GET", "url": "\(LoggedURL.origin(url))", "detail": "\(detail)"])
             throw OutboundError(detail)
         }
         return (bytes, kind)
@@ -144,10 +144,10 @@ public struct OutboundHTTP: Sendable {
         do {
             return try await body()
         } catch let error as OutboundError {
-            logger.debug("outbound request failed", metadata: ["method": "\(method)", "url": "\(url.prefix(300))", "detail": "\(error.detail)"])
+            logger.debug("outbound request failed", metadata: ["method": "\(method)", "url": "\(LoggedURL.origin(url))", "detail": "\(error.detail)"])
             throw error
         } catch {
-            logger.debug("outbound request failed", metadata: ["method": "\(method)", "url": "\(url.prefix(300))", "detail": "\(error)"])
+            logger.debug("outbound request failed", metadata: ["method": "\(method)", "url": "\(LoggedURL.origin(url))", "detail": "\(error)"])
             throw OutboundError("\(error)")
         }
     }

@@ -125,7 +125,7 @@ public actor TaskRegistry {
         do {
             try await store.save(new, outbox: outbox(new, json, event))
         } catch {
-            logger.error("task store write failed", metadata: ["task": "\(new.id)", "error": "\(error)"])
+            logger.error("task store write failed", metadata: new.logMetadata(["error": "\(error)"]))
         }
         if let event { await announce(new, event) }
         return new
@@ -157,7 +157,7 @@ public actor TaskRegistry {
         if live[id] != nil { live[id] = task }
         amending[id] = task
         cache.put(task)
-        do { try await store.save(task) } catch { logger.error("task store write failed", metadata: ["task": "\(id)", "error": "\(error)"]) }
+        do { try await store.save(task) } catch { logger.error("task store write failed", metadata: task.logMetadata(["error": "\(error)"])) }
         if amending[id]?.revision == task.revision { amending[id] = nil }
         return task
     }

@@ -181,7 +181,7 @@ public struct TaskService: Sendable {
             let outcome = try await account.enqueue(task.id) { try await registry.create(stored) }
             return answer(outcome, task: task, account: account)
         } catch {
-            logger.error("task creation failed", metadata: ["error": "\(error)"])
+            logger.error("task creation failed", metadata: task.logMetadata(["error": "\(error)"]))
             return SubmitResult(code: 9, description: text("S3"))
         }
     }

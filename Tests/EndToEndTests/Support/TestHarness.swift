@@ -37,10 +37,16 @@ struct TestProxy {
 
     /// Starts a proxy, runs `body` against it, then stops it.
     static func with<T: Sendable>(
-        _ config: AppConfig = TestProxy.config(), waitReady: Bool = true, _ body: @Sendable (TestProxy) async throws -> T
+        _ config: AppConfig = TestProxy.config(), waitReady: Bool = true, logger: Logger? = nil, _ body: @Sendable (TestProxy) async throws -> T
     ) async throws -> T {
-        var logger = Logger(label: "test")
-        logger.logLevel = ProcessInfo.processInfo.environment["MJPROXY_TEST_LOG"] != nil ? .debug : .critical
+        // The given logger (a test that reads the lines), else a quiet one (MJPROXY_TEST_LOG=1 for debug output).
+        let logger =
+            logger
+            ?? {
+                var quiet = Logger(label: "test")
+                quiet.logLevel = ProcessInfo.processInfo.environment["MJPROXY_TEST_LOG"] != nil ? .debug : .critical
+                return quiet
+            }()
         let runtime = try await AppRuntime(config: config, logger: logger)
         // Enough connections for the tests that submit dozens of requests at once (the default is 8 per host).
         var clientConfiguration = HTTPClient.Configuration()
