@@ -55,6 +55,9 @@ struct OpenAPIDocument: Sendable {
                 paths.append((route.path, [(method, op)]))
             }
         }
+        // Links may only name operations this server has.
+        let known = Set(paths.flatMap { $0.1.compactMap { $0.1["operationId"]?.stringValue } })
+        paths = paths.map { path, ops in (path, ops.map { ($0.0, Self.pruneLinks($0.1, known: known)) }) }
         let root: JSONValue = ["servers": [["url": "/", "description": "Unprefixed (served at the root only)."]]]
         let pathItems: [(String, JSONValue)] = paths.map { path, ops in
             (path, .object((unprefixed.contains(path) ? root.objectPairs : []) + ops))
@@ -103,6 +106,18 @@ struct OpenAPIDocument: Sendable {
         }
         pairs.append(("security", security))
         return .object(pairs)
+    }
+
+    /// The operation without response links to operations not in `known`.
+    static func pruneLinks(_ op: JSONValue, known: Set<String>) -> JSONValue {
+        guard let responses = op["responses"]?.objectPairs else { return op }
+        let pruned: [(String, JSONValue)] = responses.map { code, response in
+            guard let links = response["links"]?.objectPairs else { return (code, response) }
+            let kept = links.filter { known.contains($0.1["operationId"]?.stringValue ?? "") }
+            let rest = response.objectPairs.filter { $0.0 != "links" }
+            return (code, .object(kept.isEmpty ? rest : rest + [("links", .object(kept))]))
+        }
+        return .object(op.objectPairs.map { $0.0 == "responses" ? ($0.0, .object(pruned)) : $0 })
     }
 
     /// The API secret in any of its headers, or the admin secret (contract §1.2).

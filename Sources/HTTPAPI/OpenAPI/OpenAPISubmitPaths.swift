@@ -90,8 +90,21 @@ enum OpenAPISubmitPaths {
             id, tag: "submit", summary: summary,
             description: "Every logical outcome is HTTP 200 with the envelope: code 1/22 (task created), 21 (modal needed), 4 (bad input), 3, 9, 23, 24.",
             body: OAS.body(OAS.object(properties, required: required), example: example),
-            responses: [("200", OAS.response("The submit envelope.", OAS.ref("SubmitAnswer"), example: OpenAPIExamples.submitted))])
+            responses: [("200", withTaskLinks(OAS.response("The submit envelope.", OAS.ref("SubmitAnswer"), example: OpenAPIExamples.submitted)))])
         return OpenAPIOperation(method: "post", path: path, object: op)
+    }
+
+    /// Links from a created task's id (`result`) to the task operations (for clients and stateful testing).
+    static func withTaskLinks(_ response: JSONValue) -> JSONValue {
+        let id: JSONValue = ["id": "$response.body#/result"]
+        let links: JSONValue = [
+            "fetch": ["operationId": "fetchTask", "parameters": id],
+            "events": ["operationId": "taskEvents", "parameters": id],
+            "eventsOfMany": ["operationId": "tasksEvents", "parameters": ["ids": "$response.body#/result"]],
+            "cancel": ["operationId": "cancelTask", "parameters": id],
+            "imageSeed": ["operationId": "imageSeed", "parameters": id],
+        ]
+        return .object(response.objectPairs + [("links", links)])
     }
 
     /// `POST /mj/submit/upload-discord-images` (§4.9): the result is a list of URLs.
