@@ -44,7 +44,7 @@ struct TaskController: Sendable {
         guard ids.count <= configuration.maxIdsPerQuery else { return bad("V37", ["n": String(configuration.maxIdsPerQuery)]) }
         // Request order, duplicates once, unknown ids skipped; cached tasks are served as stored bytes,
         // the rest read in one batch.
-        var seen = Set<String>()
+        var seen = Set<String>(minimumCapacity: ids.count)
         let unique = ids.filter { seen.insert($0).inserted }
         let cache = registry.cache
         var parts = cache.get(unique)

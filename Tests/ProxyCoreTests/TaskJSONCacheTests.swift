@@ -20,6 +20,23 @@ import Testing
         #expect(cache.get("x999") == [1])
     }
 
+    /// Numeric ids are keyed as numbers; ids that only look alike never share an entry.
+    @Test func numericAndTextIdsStayApart() {
+        let cache = TaskJSONCache(capacity: 10)
+        cache.put("1732512345678042", [1])
+        cache.put("01732512345678042", [2])
+        cache.put("9999999999999999999", [3])
+        cache.put("99999999999999999999", [4])
+        cache.put("0", [5])
+        cache.put("", [6])
+        #expect(cache.get("1732512345678042") == [1])
+        #expect(cache.get("01732512345678042") == [2])
+        #expect(cache.get("9999999999999999999") == [3])
+        #expect(cache.get("99999999999999999999") == [4])
+        #expect(cache.get("0") == [5] && cache.get("00") == nil && cache.get("") == [6])
+        #expect(cache.get(["1732512345678042", "x", "0"]) == [[1], nil, [5]])
+    }
+
     @Test func registryKeepsTheCacheOnTheNewestState() async throws {
         let registry = TaskRegistry(store: MemoryTaskStore(), logger: Logger(label: "t"))
         let task = MJTask(id: "1000000000000009", action: .imagine, botType: .midJourney, prompt: "p", submitTime: 1)
