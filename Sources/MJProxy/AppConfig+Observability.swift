@@ -2,7 +2,7 @@ import Foundation
 import Logging
 
 /// `/metrics` settings (`metrics.*`, env `MJPROXY_METRICS_*`).
-struct MetricsSettings: Sendable {
+struct MetricsSettings: Sendable, Equatable {
     /// Serve `GET /metrics` (default on).
     var enabled = true
     /// The secret `/metrics` requires; unset = the API or admin secret when one is set (README "Metrics").
@@ -10,7 +10,7 @@ struct MetricsSettings: Sendable {
 }
 
 /// Log output settings (`log.*`, env `MJPROXY_LOG_*`).
-struct LogSettings: Sendable {
+struct LogSettings: Sendable, Equatable {
     /// Line format of the process's logs.
     enum Format: String, Sendable, CaseIterable {
         /// swift-log's human-readable lines (the default).

@@ -118,6 +118,8 @@ extension AppRuntime {
         if new.maxIdsPerQuery != old.maxIdsPerQuery { restartOnly.append("task.maxIdsPerQuery") }
         if new.eventsPingSeconds != old.eventsPingSeconds { restartOnly.append("task.eventsPingSeconds") }
         if new.images != old.images { restartOnly.append("images") }
+        if new.metrics != old.metrics { restartOnly.append("metrics") }
+        if new.log != old.log { restartOnly.append("log") }
         if !restartOnly.isEmpty {
             logger.warning("configuration keys that apply at the next start changed", metadata: ["keys": "\(restartOnly.joined(separator: ", "))"])
         }
