@@ -58,6 +58,8 @@ struct TaskEventsController: Sendable {
         headers[.cacheControl] = "no-cache"
         // Reverse proxies (nginx) pass events through at once instead of buffering the answer.
         headers[HTTPField.Name("X-Accel-Buffering")!] = "no"
+        // The connection ends with the stream (it is watched for the client closing it): not reusable.
+        headers[.connection] = "close"
         return Response(status: .ok, headers: headers, body: ResponseBody { writer in try await stream.write(to: &writer, watching: request.body) })
     }
 

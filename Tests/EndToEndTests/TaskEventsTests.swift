@@ -168,6 +168,23 @@ import Testing
         }
     }
 
+    @Test func pingIntervalIsConfigurable() throws {
+        func load(_ yaml: String) throws -> AppConfig {
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("mjproxy-\(UUID().uuidString).yaml").path
+            try yaml.write(toFile: path, atomically: true, encoding: .utf8)
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            return try ConfigLoader.load(path: path, environment: [:])
+        }
+        #expect(try load("{}").eventsPingSeconds == 15)
+        #expect(try load("task: {eventsPingSeconds: 0.5}").eventsPingSeconds == 0.5)
+        #expect(throws: ConfigError.self) { try load("task: {eventsPingSeconds: 0}") }
+        do {
+            _ = try load("task: {eventsPingSeconds: 0}")
+        } catch let e as ConfigError {
+            #expect(e.key == "task.eventsPingSeconds")
+        }
+    }
+
     @Test func aClientThatDisconnectsLeavesNoSubscriber() async throws {
         // No pings for an hour and jobs that do not move: no write can fail, only the client's
         // closing of the connection can end the stream.
