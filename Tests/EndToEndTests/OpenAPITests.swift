@@ -66,7 +66,7 @@ import Yams
     }
 
     /// Each documented operation exists on the live server (never the unknown-route 404 or 405) and
-    /// asks for a secret exactly when its `security` says so.
+    /// asks for a secret exactly when its `security` says so; other methods get 405 with `Allow`.
     @Test func documentedOperationsExistAndDeclareTheirAuth() async throws {
         try await TestProxy.with(Self.config()) { proxy in
             let doc = try await proxy.get("/openapi.json")
@@ -74,6 +74,12 @@ import Yams
             for (path, item) in doc["paths"]?.objectPairs ?? [] {
                 // Unknown ids: the controllers answer 404 themselves, nothing is changed.
                 let concrete = path.split(separator: "/").map { $0.hasPrefix("{") ? "0000000000000000" : String($0) }.joined(separator: "/")
+                // A method the path does not have: 405 with `Allow` naming exactly the documented ones.
+                let documented = Set(item.objectPairs.map(\.0).filter { $0 != "servers" }.map { $0.uppercased() })
+                let other = try await proxy.request(.PATCH, "/" + concrete, headers: secrets)
+                #expect(other.status == 405, "PATCH \(path)")
+                let allow = Set((other.headers.first(name: "Allow") ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+                #expect(allow == documented, "Allow of \(path): \(allow.sorted()) vs \(documented.sorted())")
                 for (method, op) in item.objectPairs where method != "servers" {
                     let m = HTTPMethod(rawValue: method.uppercased())
                     // Streams of unknown tasks end at once; every other answer is a complete body.
