@@ -53,6 +53,15 @@ public final class TaskJSONCache: Sendable {
         return entries.withLock { e in keys.map { e[$0] } }
     }
 
+    /// Stores the JSON of `task` read from the store, unless an entry exists (which a write put there:
+    /// never older than what the store returned).
+    public func putIfAbsent(_ task: MJTask) {
+        let key = Key(task.id)
+        guard entries.withLock({ $0[key] == nil }) else { return }
+        let json = Array(task.json.compactString.utf8)
+        entries.withLock { if $0[key] == nil { $0[key] = json } }
+    }
+
     /// Stores (or replaces) the JSON of `task`.
     public func put(_ task: MJTask) { put(task.id, Array(task.json.compactString.utf8)) }
 

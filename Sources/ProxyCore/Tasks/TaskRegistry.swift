@@ -14,6 +14,8 @@ public actor TaskRegistry {
     private var live: [String: MJTask] = [:]
     /// Finished tasks with an `amend` being written (a concurrent amend builds on it).
     private var amending: [String: MJTask] = [:]
+    /// Finished tasks whose last write is not committed yet (they are no longer in `live`).
+    private var unsaved: [String: MJTask] = [:]
     private let logger: Logger
     /// Counts created and finished tasks (synchronously, no hop).
     private let metrics: ProxyMetrics
@@ -65,10 +67,11 @@ public actor TaskRegistry {
 
     /// One task (memory first, then the store).
     public func task(id: String) async throws -> MJTask? {
-        if let t = live[id] { return t }
+        if let t = live[id] ?? amending[id] ?? unsaved[id] { return t }
         let stored = try await store.task(id: id)
-        if let stored { cache.put(stored) }
-        return stored
+        // Only where no newer state was cached meanwhile (a write may have raced this read).
+        if let stored { cache.putIfAbsent(stored) }
+        return amending[id] ?? unsaved[id] ?? stored
     }
 
     /// An unfinished task from memory (nil when finished or unknown): no store read.
@@ -78,13 +81,13 @@ public actor TaskRegistry {
     public func tasks(ids: [String]) async throws -> [MJTask] {
         var seen = Set<String>()
         let unique = ids.filter { seen.insert($0).inserted }
-        let missing = unique.filter { live[$0] == nil }
+        let missing = unique.filter { live[$0] == nil && unsaved[$0] == nil && amending[$0] == nil }
         var found: [String: MJTask] = [:]
         for t in try await store.tasks(ids: missing) {
             found[t.id] = t
-            cache.put(t)
+            cache.putIfAbsent(t)
         }
-        return unique.compactMap { live[$0] ?? found[$0] }
+        return unique.compactMap { live[$0] ?? amending[$0] ?? unsaved[$0] ?? found[$0] }
     }
 
     /// Newest first, paged by `before`.
@@ -122,11 +125,14 @@ public actor TaskRegistry {
         // Encoded once: the read cache and the webhook outbox carry the same bytes.
         let json = new.json.compactString
         cache.put(new.id, Array(json.utf8))
+        // A finished task leaves `live`: until its row is committed (saves are batched), reads get it here.
+        if new.status.isFinished { unsaved[new.id] = new }
         do {
             try await store.save(new, outbox: outbox(new, json, event))
         } catch {
             logger.error("task store write failed", metadata: new.logMetadata(["error": "\(error)"]))
         }
+        if unsaved[new.id]?.revision == new.revision { unsaved[new.id] = nil }
         if let event { await announce(new, event) }
         return new
     }
@@ -146,11 +152,11 @@ public actor TaskRegistry {
     @discardableResult
     public func amend(_ id: String, _ mutate: @Sendable (inout MJTask) -> Bool) async -> MJTask? {
         var task: MJTask
-        if let known = live[id] ?? amending[id] {
+        if let known = live[id] ?? amending[id] ?? unsaved[id] {
             task = known
         } else {
             guard let stored = try? await store.task(id: id) else { return nil }
-            task = live[id] ?? amending[id] ?? stored  // another amend may have run meanwhile
+            task = live[id] ?? amending[id] ?? unsaved[id] ?? stored  // another write may have run meanwhile
         }
         guard mutate(&task) else { return nil }
         task.revision = (task.revision ?? 0) + 1
