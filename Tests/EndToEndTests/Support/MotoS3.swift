@@ -43,7 +43,12 @@ enum MotoS3 {
         do {
             try await eventually("moto_server to listen", timeout: .seconds(60), every: .milliseconds(100)) { () -> Bool? in
                 guard let response = try? await http.execute(HTTPClientRequest(url: endpoint + "/"), timeout: .seconds(5)) else { return nil }
-                _ = try? await response.body.collect(upTo: 1 << 20)
+                let body = (try? await response.body.collect(upTo: 1 << 20)).map { String(buffer: $0) } ?? ""
+                // moto's answer, not another test's server that took the port after it was picked.
+                guard body.contains("ListAllMyBucketsResult") else {
+                    if !process.isRunning { throw TestFailure("moto_server exited (port \(port) taken?)") }
+                    return nil
+                }
                 return true
             }
             outcome = .success(try await body(endpoint))
