@@ -211,7 +211,9 @@ final class AppRuntime: Sendable {
             ownAPIPort: { apiPort.current ?? configuredPort })
         let rules = outboundRules
         policy.liveRules = { rules.value }
-        return OutboundHTTP(policy: policy, logger: logger)
+        var http = OutboundHTTP(policy: policy, logger: logger)
+        http.localImages = imageServer
+        return http
     }
 
     /// Creates the accounts (after the sandbox listens, in sandbox mode) and recovers unfinished tasks.

@@ -16,6 +16,10 @@ public struct OutboundHTTP: Sendable {
     public var userAgent: String
     /// Redirects a GET may follow.
     public var maxRedirects: Int
+    /// This proxy's mirrored images: a `/mj/image/{taskId}/{name}` link with a valid signature is read
+    /// from the mirror instead of fetched (a task's own `imageUrl` as a describe link or swap URL would
+    /// otherwise be refused as a request to the proxy itself).
+    public var localImages: (any ImageServing)?
     let logger: Logger
 
     /// Creates a client for `policy` (strict defaults).
@@ -41,6 +45,12 @@ public struct OutboundHTTP: Sendable {
 
     /// GETs an image: the bytes' magic decides the type (PNG, JPEG, GIF, WEBP), anything else is refused.
     public func getImage(url: String, maxBytes: Int, timeout: Duration = .seconds(30)) async throws -> (bytes: [UInt8], kind: ImageKind) {
+        if let localImages, let link = OwnImageLink(url),
+            case .image(let bytes, _, _) = await localImages.image(taskId: link.taskId, name: link.name, expires: link.expires, signature: link.signature),
+            bytes.count <= maxBytes, let kind = ImageKind(sniffing: bytes)
+        {
+            return (bytes, kind)
+        }
         let (bytes, claimed) = try await get(url: url, maxBytes: maxBytes, timeout: timeout)
         guard let kind = ImageKind(sniffing: bytes) else {
             let detail = "not an image (\(bytes.count) bytes, Content-Type \(claimed ?? "none"))"
