@@ -108,21 +108,21 @@ public actor SandboxWorld {
     private(set) var baseURL: String
     /// The gateway's URL (`ws://host:gatewayPort`), announced by GET /gateway and READY.
     private(set) var gatewayURL: String
-    private var users: [String: SandboxUser] = [:]  // by id
-    private var sessions: [String: Session] = [:]
-    private var messages: [String: [Message]] = [:]  // by channel, oldest first
-    private var files: [String: StoredFile] = [:]  // CDN path → bytes
-    private var fileOrder: [String] = []
-    private var fileBytes = 0
-    private var pendingUploads: [String: StoredFile?] = [:]  // upload_filename → bytes once PUT
-    private var uploadOrder: [String] = []
-    private var pendingUploadBytes = 0
-    private var sessionOrder: [String] = []
+    var users: [String: SandboxUser] = [:]  // by id
+    var sessions: [String: Session] = [:]
+    var messages: [String: [Message]] = [:]  // by channel, oldest first
+    var files: [String: StoredFile] = [:]  // CDN path → bytes
+    var fileOrder: [String] = []
+    var fileBytes = 0
+    var pendingUploads: [String: StoredFile?] = [:]  // upload_filename → bytes once PUT
+    var uploadOrder: [String] = []
+    var pendingUploadBytes = 0
+    var sessionOrder: [String] = []
     private var dmOrder: [String] = []  // "user:bot" keys, oldest first
     private var dmChannels: [String: String] = [:]  // "user:bot" → channel id
-    private var dmOwners: [String: (user: String, bot: String)] = [:]
+    var dmOwners: [String: (user: String, bot: String)] = [:]
     private var counter: Int64 = 0
-    private var connectionCounter = 0
+    var connectionCounter = 0
     private var faults: [String: [SandboxFault]] = [:]
     private var conditions: [String: Set<SandboxCondition>] = [:]
     /// Command version epoch per user (bumped by `staleCommands`): versions served and expected are shifted by it.
@@ -130,7 +130,7 @@ public actor SandboxWorld {
     /// Fast jobs left per user; nil = plenty (never exhausted).
     private var fastJobsLeft: [String: Int] = [:]
     /// Counters tests read: identifies, resumes, interactions received.
-    public private(set) var stats = SandboxStats()
+    public internal(set) var stats = SandboxStats()
 
     /// Observable counters.
     public struct SandboxStats: Sendable {
@@ -301,269 +301,5 @@ public actor SandboxWorld {
         guard left > 0 else { return false }
         fastJobsLeft[userId] = left - 1
         return true
-    }
-
-    // MARK: messages and files
-
-    /// Stores a new message and dispatches MESSAGE_CREATE to whoever sees the channel.
-    func create(_ message: Message, onlySession: String? = nil) {
-        // Ephemeral messages are kept too (their buttons can be pressed) but never listed.
-        var list = messages.removeValue(forKey: message.channel_id) ?? []
-        list.append(message)
-        if list.count > Limits.messagesPerChannel { list.removeFirst(list.count - Limits.messagesPerChannel + 100) }
-        messages[message.channel_id] = list
-        dispatch("MESSAGE_CREATE", message, channelId: message.channel_id, onlySession: onlySession)
-    }
-
-    /// Replaces a stored message and dispatches MESSAGE_UPDATE.
-    func update(_ message: Message, onlySession: String? = nil) {
-        if var list = messages[message.channel_id], let i = list.firstIndex(where: { $0.id == message.id }) {
-            list[i] = message
-            messages[message.channel_id] = list
-        }
-        dispatch("MESSAGE_UPDATE", message, channelId: message.channel_id, onlySession: onlySession)
-    }
-
-    /// Deletes a message and dispatches MESSAGE_DELETE.
-    func delete(messageId: String, channelId: String) {
-        messages[channelId]?.removeAll { $0.id == messageId }
-        let guildId = isGuildChannel(channelId) ? SandboxIDs.guildId : nil
-        dispatch("MESSAGE_DELETE", MessageDelete(id: messageId, channel_id: channelId, guild_id: guildId), channelId: channelId)
-    }
-
-    /// A stored message.
-    func message(id: String, channelId: String) -> Message? { messages[channelId]?.first { $0.id == id } }
-
-    /// Newest-first messages of a channel.
-    func recentMessages(channelId: String, limit: Int, before: String?, after: String? = nil) -> [Message] {
-        var list = Array((messages[channelId] ?? []).reversed()).filter { ($0.flags ?? 0) & 64 == 0 }
-        if let before, let b = Int64(before) { list = list.filter { (Int64($0.id) ?? 0) < b } }
-        if let after, let a = Int64(after) {
-            // Like Discord: the `limit` messages right after `after`, still listed newest first.
-            return Array(list.filter { (Int64($0.id) ?? 0) > a }.suffix(limit))
-        }
-        return Array(list.prefix(limit))
-    }
-
-    /// The bytes behind a CDN URL of this sandbox (for the bots reading images they were given by link).
-    func file(url: String) -> StoredFile? {
-        guard url.hasPrefix(baseURL) else { return nil }
-        let path = String(url.dropFirst(baseURL.count).split(separator: "?", maxSplits: 1).first ?? "")
-        return files[path]
-    }
-
-    /// Stores bytes on the CDN and returns the attachment object (URLs signed like Discord's).
-    func storeAttachment(
-        channelId: String, filename: String, bytes: [UInt8], contentType: String, width: Int?, height: Int?, ephemeral: Bool = false
-    ) -> Attachment {
-        let id = snowflake()
-        let prefix = ephemeral ? "ephemeral-attachments" : "attachments"
-        let path = "/\(prefix)/\(channelId)/\(id)/\(filename)"
-        files[path] = StoredFile(bytes: bytes, contentType: contentType)
-        fileOrder.append(path)
-        fileBytes += bytes.count
-        while fileOrder.count > 1, fileOrder.count > Limits.files || fileBytes > Limits.fileBytes {
-            if let evicted = files.removeValue(forKey: fileOrder.removeFirst()) { fileBytes -= evicted.bytes.count }
-        }
-        let now = Int(Date().timeIntervalSince1970)
-        let sig =
-            "?ex=" + TextFormat.hex(UInt64(max(0, now + 14 * 86400)), width: 8) + "&is=" + TextFormat.hex(UInt64(max(0, now)), width: 8) + "&hm="
-            + TextFormat.hex(UInt64(bitPattern: Int64(id.hashValue)), width: 16) + "&"
-        return Attachment(
-            id: id, filename: filename, size: bytes.count, url: baseURL + path + sig, proxy_url: baseURL + path + sig,
-            width: width, height: height, content_type: contentType, ephemeral: ephemeral ? true : nil)
-    }
-
-    /// A CDN file by path.
-    func file(path: String) -> StoredFile? { files[path] }
-
-    /// Forgets every CDN file, as Discord's links do when they expire: their URLs answer 404 from now on.
-    /// Returns how many files were dropped.
-    @discardableResult
-    public func expireCDNFiles() -> Int {
-        let n = files.count
-        files.removeAll()
-        fileOrder.removeAll()
-        fileBytes = 0
-        return n
-    }
-
-    /// Step 1 of the upload flow: reserves an upload slot.
-    func reserveUpload(filename: String) -> (uploadURL: String, uploadFilename: String) {
-        let name = UUID().uuidString.lowercased() + "/" + String(filename.prefix(256))
-        pendingUploads[name] = .some(nil)
-        uploadOrder.append(name)
-        evictUploads()
-        return (baseURL + "/upload/" + name + "?upload_id=" + snowflake(), name)
-    }
-
-    /// Step 2: the bytes PUT to the slot.
-    func completeUpload(uploadFilename: String, bytes: [UInt8], contentType: String) -> Bool {
-        guard let slot = pendingUploads[uploadFilename] else { return false }
-        pendingUploadBytes += bytes.count - (slot?.bytes.count ?? 0)
-        pendingUploads[uploadFilename] = StoredFile(bytes: bytes, contentType: contentType)
-        evictUploads()
-        return pendingUploads[uploadFilename] != nil
-    }
-
-    /// Step 3: takes an uploaded file for use in a message or interaction.
-    func takeUpload(_ uploadFilename: String) -> StoredFile? {
-        guard let entry = pendingUploads[uploadFilename], let file = entry else { return nil }
-        pendingUploads[uploadFilename] = nil
-        pendingUploadBytes -= file.bytes.count
-        uploadOrder.removeAll { $0 == uploadFilename }
-        return file
-    }
-
-    /// Drops the oldest upload slots while there are too many or they hold too many bytes.
-    private func evictUploads() {
-        while !uploadOrder.isEmpty, uploadOrder.count > Limits.pendingUploads || pendingUploadBytes > Limits.pendingUploadBytes {
-            let oldest = uploadOrder.removeFirst()
-            if let slot = pendingUploads.removeValue(forKey: oldest), let file = slot { pendingUploadBytes -= file.bytes.count }
-        }
-    }
-
-    // MARK: gateway sessions
-
-    /// Opens a new session for `user` on a connection; returns the session id.
-    func identify(userId: String, connection: AsyncStream<OutboundGatewayFrame>.Continuation) -> (String, Int) {
-        stats.identifies += 1
-        let id = UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
-        let session = Session(id: id, userId: userId)
-        connectionCounter += 1
-        session.connection = connection
-        session.connectionId = connectionCounter
-        sessions[id] = session
-        sessionOrder.append(id)
-        if sessionOrder.count > Limits.sessions {
-            // Forget the oldest sessions that have no live connection (they can no longer be resumed).
-            var excess = sessionOrder.count - Limits.sessions
-            var kept: [String] = []
-            for sid in sessionOrder {
-                if excess > 0, let s = sessions[sid], s.connection == nil {
-                    sessions[sid] = nil
-                    excess -= 1
-                } else if sessions[sid] != nil {
-                    kept.append(sid)
-                }
-            }
-            sessionOrder = kept
-        }
-        return (id, connectionCounter)
-    }
-
-    /// Re-attaches a session and replays what it missed after `seq`. Nil when the session is unknown.
-    func resume(sessionId: String, token: String, seq: Int?, connection: AsyncStream<OutboundGatewayFrame>.Continuation)
-        -> Int?
-    {
-        guard let session = sessions[sessionId], let user = user(forToken: token), user.id == session.userId else { return nil }
-        // Events the session missed are gone from the replay buffer: invalid session, as Discord answers.
-        if (seq ?? 0) < session.trimmedThrough { return nil }
-        stats.resumes += 1
-        connectionCounter += 1
-        session.connection?.yield(.close(code: 4000, reason: "session resumed elsewhere"))
-        session.connection = connection
-        session.connectionId = connectionCounter
-        for (s, frame) in session.buffer where s > (seq ?? 0) { connection.yield(.json(frame)) }
-        return connectionCounter
-    }
-
-    /// The connection went away; the session stays resumable.
-    func detach(sessionId: String, connectionId: Int) {
-        guard let session = sessions[sessionId], session.connectionId == connectionId else { return }
-        session.connection = nil
-        session.connectionId = nil
-    }
-
-    /// Sends a dispatch to one session (READY, RESUMED, modal events …).
-    func send(_ name: String, data json: String, to sessionId: String) {
-        guard let session = sessions[sessionId] else { return }
-        session.seq += 1
-        let frame = "{\"t\":\"\(name)\",\"s\":\(session.seq),\"op\":0,\"d\":\(json)}"
-        // READY and READY_SUPPLEMENTAL are never replayed (a RESUME starts after them); they are also
-        // the largest frames (the guild's channel list), so keeping them would cost memory per session.
-        if name != "READY" && name != "READY_SUPPLEMENTAL" {
-            session.buffer.append((session.seq, frame))
-            session.bufferBytes += frame.utf8.count
-            var drop = 0
-            var dropped = 0
-            while session.buffer.count - drop > Limits.replayFrames || session.bufferBytes - dropped > Limits.replayBytes, drop < session.buffer.count {
-                dropped += session.buffer[drop].1.utf8.count
-                drop += 1
-            }
-            if drop > 0 {
-                // Trimmed in steps of at least a quarter, so trimming stays cheap per frame.
-                drop = min(session.buffer.count, max(drop, session.buffer.count / 4))
-                session.trimmedThrough = session.buffer[drop - 1].0
-                session.buffer.removeFirst(drop)
-                session.bufferBytes = session.buffer.reduce(0) { $0 + $1.1.utf8.count }
-            }
-        }
-        session.connection?.yield(.json(frame))
-    }
-
-    /// Sends a dispatch to one session.
-    func send(_ name: String, _ payload: some Encodable, to sessionId: String) {
-        guard let json = try? DiscordJSON.encodeString(payload) else { return }
-        send(name, data: json, to: sessionId)
-    }
-
-    /// Dispatches to every session that sees `channelId` (all users for guild channels, the owner for DMs
-    /// and private channels),
-    /// or only to `onlySession` (ephemeral answers).
-    func dispatch(_ name: String, _ payload: some Encodable, channelId: String, onlySession: String? = nil) {
-        guard let json = try? DiscordJSON.encodeString(payload) else { return }
-        if let onlySession {
-            send(name, data: json, to: onlySession)
-            return
-        }
-        if let only = dmOwners[channelId]?.user ?? channelOwners[channelId] {
-            for session in sessions.values where session.userId == only { send(name, data: json, to: session.id) }
-            return
-        }
-        for session in sessions.values { send(name, data: json, to: session.id) }
-    }
-
-    /// The session's own user and the bots (the sandbox guild's visible members).
-    func memberUsers(sessionId: String) -> [DiscordUser] {
-        var list = SandboxReady.bots()
-        if let s = sessions[sessionId], let u = users[s.userId] { list.insert(u.discordUser, at: 0) }
-        return list
-    }
-
-    /// Sessions of a user (for ephemeral answers when the request named no live session).
-    func sessions(ofUser userId: String) -> [String] { sessions.values.filter { $0.userId == userId }.map(\.id) }
-
-    /// Whether a session id is live for a user.
-    func hasSession(_ id: String, userId: String) -> Bool { sessions[id]?.userId == userId }
-
-    /// Fault injection: closes every live connection of the token's user with `code` (4000 → clients resume).
-    public func dropConnections(token: String, code: UInt16 = 4000, reason: String = "sandbox fault") -> Int {
-        guard let user = user(forToken: token) else { return 0 }
-        var n = 0
-        for session in sessions.values where session.userId == user.id {
-            if let c = session.connection {
-                c.yield(.close(code: code, reason: reason))
-                n += 1
-            }
-        }
-        stats.closedByFault += n
-        return n
-    }
-
-    /// Fault injection: sends a raw op (7 reconnect, 9 invalid session) to the user's live connections.
-    public func sendOp(token: String, op: Int, d: String = "null") -> Int {
-        guard let user = user(forToken: token) else { return 0 }
-        var n = 0
-        for session in sessions.values where session.userId == user.id {
-            session.connection?.yield(.json("{\"t\":null,\"s\":null,\"op\":\(op),\"d\":\(d)}"))
-            n += 1
-        }
-        return n
-    }
-
-    /// Ends all sessions (used when the server stops).
-    func closeAll() {
-        for session in sessions.values { session.connection?.finish() }
     }
 }
