@@ -1,4 +1,5 @@
 import Crypto
+import DiscordKit
 import Foundation
 
 /// Signs and checks `/mj/image/<taskId>/<name>` links (contract §5.8): `sig` is the hex of the first
@@ -17,7 +18,7 @@ public struct ImageURLSigner: Sendable {
     public func signature(path: String, expires: Int64?) -> String {
         let message = expires.map { "\(path)?exp=\($0)" } ?? path
         let mac = HMAC<SHA256>.authenticationCode(for: Data(message.utf8), using: SymmetricKey(data: key))
-        return mac.prefix(16).map { String(format: "%02x", $0) }.joined()
+        return TextFormat.hex(mac.prefix(16))
     }
 
     /// The query string of a signed link: `exp=…&sig=…`, or `sig=…` when it does not expire.
@@ -50,7 +51,7 @@ public struct ImageURLSigner: Sendable {
             let fresh = randomKey()
             let folder = URL(fileURLWithPath: keyFile).deletingLastPathComponent()
             try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            let text = fresh.map { String(format: "%02x", $0) }.joined() + "\n"
+            let text = TextFormat.hex(fresh) + "\n"
             if FileManager.default.createFile(atPath: keyFile, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) {
                 return (fresh, true)
             }

@@ -1,4 +1,5 @@
 import Crypto
+import DiscordKit
 import Foundation
 
 /// AWS Signature Version 4 in the `Authorization` header form, for S3-compatible stores.
@@ -110,7 +111,7 @@ public struct SigV4Signer: Sendable {
             case UInt8(ascii: "/") where !encodeSlash:
                 out.append("/")
             default:
-                out += String(format: "%%%02X", byte)
+                out += "%" + TextFormat.hex([byte]).uppercased()
             }
         }
         return out
@@ -120,5 +121,5 @@ public struct SigV4Signer: Sendable {
     public static func sha256Hex(_ bytes: [UInt8]) -> String { hex(SHA256.hash(data: bytes)) }
 
     /// Lowercase hex of a digest or MAC.
-    static func hex(_ bytes: some Sequence<UInt8>) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
+    static func hex(_ bytes: some Sequence<UInt8>) -> String { TextFormat.hex(bytes) }
 }
