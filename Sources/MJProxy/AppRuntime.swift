@@ -274,12 +274,15 @@ final class AppRuntime: Sendable {
         // After the API: shutdown runs in reverse order, so open event streams end before the server
         // waits for its connections to finish.
         services.append(.init(service: events))
+        // SIGTERM ends within 10 s: what has not stopped gracefully after 6 s is cancelled, and a process still
+        // running at 9 s exits (undelivered webhooks stay in the store's outbox; unfinished tasks are recovered
+        // at the next start). Not for runtimes without signals (tests run several in one process).
+        if signals { services.append(.init(service: ShutdownDeadline(limit: .seconds(9), logger: logger), successTerminationBehavior: .ignore)) }
         var groupConfiguration = ServiceGroupConfiguration(
             services: services, gracefulShutdownSignals: signals ? [.sigterm, .sigint] : [], logger: logger)
-        // SIGTERM ends within 10 s: what has not stopped gracefully by then is cancelled (undelivered
-        // webhooks stay in the store's outbox; unfinished tasks are recovered at the next start).
         groupConfiguration.maximumGracefulShutdownDuration = .seconds(6)
-        groupConfiguration.maximumCancellationDuration = .seconds(2)
+        // No ServiceLifecycle cancellation limit: overrunning it is a fatal error (a crash), see ShutdownDeadline.
+        groupConfiguration.maximumCancellationDuration = nil
         let group = ServiceGroup(configuration: groupConfiguration)
         self.group.withLock { $0 = group }
         do {
