@@ -125,16 +125,16 @@ import Testing
     }
 
     @Test func aSlowEventHandlerDoesNotDelayHeartbeats() async throws {
-        // Heartbeat every 2 s; the handler spends 9 s on READY (a REST call, say). Before, ACKs were
-        // not read meanwhile and the connection was declared a zombie after two beats. (2 s, not 1 s:
-        // a full parallel test run on 2 cores can stall a process for over a second.)
+        // Heartbeat every 3 s; the handler spends 12 s on READY (a REST call, say). Before, ACKs were
+        // not read meanwhile and the connection was declared a zombie after two beats. (3 s, not 1 s:
+        // a full parallel test run on 2 cores can stall a process for over two seconds.)
         let handling = Gate()
         try await withGateway(
-            heartbeatInterval: 2000,
+            heartbeatInterval: 3000,
             onEvent: { event in
                 guard case .ready = event else { return }
                 await handling.set(true)
-                try? await Task.sleep(for: .milliseconds(9000))
+                try? await Task.sleep(for: .milliseconds(12000))
                 await handling.set(false)
             }
         ) { server, client in
@@ -142,7 +142,7 @@ import Testing
             let acksBefore = client.acknowledgedHeartbeats
             try await eventually("handler done") { await !handling.value }
             let acksDuring = client.acknowledgedHeartbeats - acksBefore
-            // ~4 beats fit in 9 s; a loaded machine may delay some, but with the read loop blocked there would be none.
+            // ~4 beats fit in 12 s; a loaded machine may delay some, but with the read loop blocked there would be none.
             #expect(acksDuring >= 2, "only \(acksDuring) heartbeats acknowledged while the handler ran")
             let stats = await server.world.stats
             #expect(stats.resumes == 0 && stats.identifies == 1, "reconnected: \(stats)")

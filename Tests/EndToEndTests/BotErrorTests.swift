@@ -47,7 +47,9 @@ import Testing
             let (task, _) = try await proxy.waitFinished(try await proxy.imagine("nobody answers"))
             #expect(task["status"]?.stringValue == "FAILURE")
             #expect(task["failReason"]?.stringValue == "Task timeout")
-            // The slot is free again: the next task runs.
+            // The slot is free again: the next task runs (with a timeout a loaded machine cannot hit).
+            let id = try #require(await proxy.runtime.pool.all.first?.config.id)
+            try await proxy.runtime.accounts.update(id: id) { $0.timeoutMinutes = 5 }
             let (next, _) = try await proxy.waitFinished(try await proxy.imagine("next one"))
             #expect(next["status"]?.stringValue == "SUCCESS")
         }
