@@ -27,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.0.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.0.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
@@ -114,6 +115,19 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            // The operators' web UI at /admin (server-rendered Mustache pages over the API's own operations).
+            name: "AdminUI",
+            dependencies: [
+                "HTTPAPI", "ProxyCore", "DiscordKit",
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             // Durable copies of task images (disk or S3 with a hand-written SigV4) and signed links.
             name: "ImageMirror",
             dependencies: [
@@ -130,7 +144,7 @@ let package = Package(
         .executableTarget(
             name: "MJProxy",
             dependencies: [
-                "ProxyCore", "DiscordKit", "Sandbox", "Storage", "PostgresStorage", "HTTPAPI", "ImageMirror",
+                "ProxyCore", "DiscordKit", "Sandbox", "Storage", "PostgresStorage", "HTTPAPI", "ImageMirror", "AdminUI",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
@@ -193,7 +207,7 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "MJProxy", "ProxyCore", "DiscordKit", "Sandbox", "Storage", "PostgresStorage", "HTTPAPI", "ImageMirror",
+                "MJProxy", "ProxyCore", "DiscordKit", "Sandbox", "Storage", "PostgresStorage", "HTTPAPI", "ImageMirror", "AdminUI",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Hummingbird", package: "hummingbird"),

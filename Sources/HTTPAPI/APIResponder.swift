@@ -236,16 +236,6 @@ public struct APIResponder: HTTPResponder {
                 return answer
             }
         }
-        do {
-            return try await route.handler(RouteRequest(request: request, parameters: params, pathMode: mode, body: body))
-        } catch let e as APIValidationError {
-            return Self.json(SubmitResult(code: 4, description: describe(e.key, e.values)).json)
-        } catch {
-            // The path without its query (signed image links carry their signature there).
-            let path = request.head.path.map { String($0.prefix { $0 != "?" }) } ?? ""
-            logger.error("request failed", metadata: ["path": "\(path)", "error": "\(error)"])
-            if route.envelope { return Self.json(SubmitResult(code: 9, description: describe("S3", [:])).json) }
-            return Self.json(["code": 9, "description": .string(describe("S3", [:]))], status: .internalServerError)
-        }
+        return await invoke(route, RouteRequest(request: request, parameters: params, pathMode: mode, body: body))
     }
 }

@@ -4,8 +4,9 @@ import HTTPTypes
 import Hummingbird
 
 /// Constant-time secret comparison over SHA-256 digests (lengths never leak).
-enum SecretCheck {
-    static func equal(_ a: String, _ b: String) -> Bool {
+public enum SecretCheck {
+    /// Whether `a` and `b` are equal, in time independent of where they differ.
+    public static func equal(_ a: String, _ b: String) -> Bool {
         let da = Array(SHA256.hash(data: Data(a.utf8)))
         let db = Array(SHA256.hash(data: Data(b.utf8)))
         var diff: UInt8 = 0

@@ -1,3 +1,4 @@
+import AdminUI
 import AsyncHTTPClient
 import DiscordKit
 import Foundation
@@ -243,7 +244,9 @@ final class AppRuntime: Sendable {
 
     /// The HTTP application.
     func makeApplication() -> some ApplicationProtocol {
-        let responder = makeResponder()
+        let api = makeResponder()
+        // `/admin…` to the operators' web UI, the rest to the API.
+        let responder = AdminFrontResponder(api: api, admin: makeAdminUI(api: api))
         let apiPort = self.apiPort
         let logger = self.logger
         // A connection idle (no request part read, no answer pending) for 60 s is closed: a slow or silent

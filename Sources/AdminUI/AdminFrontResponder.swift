@@ -1,0 +1,24 @@
+import Hummingbird
+import HTTPAPI
+
+/// The HTTP application's responder: `/admin…` to the admin UI, everything else to the API.
+public struct AdminFrontResponder: HTTPResponder {
+    public typealias Context = BasicRequestContext
+    let api: APIResponder
+    let admin: AdminUI
+
+    /// Routes between `admin` and `api`.
+    public init(api: APIResponder, admin: AdminUI) {
+        self.api = api
+        self.admin = admin
+    }
+
+    public func respond(to request: Request, context: Context) async throws -> Response {
+        let path = request.uri.path
+        let segments = path.split(separator: "/").map(String.init)
+        guard AdminUI.handles(segments) else { return try await api.respond(to: request, context: context) }
+        // One metrics label for the whole UI (bounded; ids in admin paths never become labels).
+        context.coreContext.endpointPath.value = "/admin"
+        return await admin.respond(to: request, segments: segments)
+    }
+}

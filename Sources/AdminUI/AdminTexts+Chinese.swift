@@ -1,0 +1,32 @@
+extension AdminTexts {
+    /// Chinese (simplified) texts.
+    static let chinese: [String: String] = [
+        "appName": "mjproxy 管理后台",
+        "overview": "概览", "accounts": "账号", "tasks": "任务", "bannedWords": "违禁词", "configuration": "配置",
+        "logout": "退出登录", "login": "登录", "adminSecret": "管理密钥", "loginTitle": "管理员登录",
+        "loginFailed": "管理密钥错误。", "csrfFailed": "表单已过期，请重试。",
+        "refusedTitle": "管理后台未启用",
+        "refusedText": "未配置管理密钥。请设置 admin.secret（或 MJPROXY_ADMIN_SECRET）并重启 mjproxy 后再使用管理后台。",
+        "notFound": "未找到。",
+        "accountsByState": "各状态账号数", "running": "执行中", "queued": "排队中", "tasksPerMinute": "每分钟任务数（最近 10 分钟）",
+        "recentFailures": "最近失败", "none": "无。",
+        "id": "ID", "state": "状态", "status": "任务状态", "mode": "模式", "remix": "Remix", "fastTime": "快速时长", "lastError": "最近错误",
+        "remark": "备注", "guildId": "服务器 ID", "channelId": "频道 ID", "userToken": "用户令牌", "userAgent": "User-Agent",
+        "coreSize": "并发数", "queueSize": "队列长度", "weight": "权重", "timeoutMinutes": "超时（分钟）", "enabled": "启用",
+        "addAccount": "添加账号", "add": "添加", "edit": "编辑", "save": "保存", "enable": "启用", "disable": "禁用",
+        "reconnect": "重新连接", "syncInfo": "刷新信息", "delete": "删除", "switchMode": "切换", "remixOn": "开启 Remix", "remixOff": "关闭 Remix",
+        "captchaPaused": "等待人机验证", "openChallenge": "打开验证页面", "unpause": "已完成验证：恢复",
+        "tokenKeep": "留空则保留当前令牌", "editAccount": "编辑账号",
+        "action": "操作", "account": "账号", "since": "时间", "all": "全部", "filter": "筛选", "prompt": "提示词",
+        "progress": "进度", "submitTime": "提交时间", "failReason": "失败原因", "imagine": "绘图", "newImagine": "新建绘图",
+        "taskDetail": "任务", "buttons": "可用操作", "image": "图片", "live": "实时", "description": "描述",
+        "last15m": "最近 15 分钟", "last1h": "最近 1 小时", "last24h": "最近 24 小时",
+        "bannedConfigured": "配置文件中的违禁词（bannedWords.words，请在配置文件中修改）",
+        "bannedFile": "违禁词文件", "bannedFileHelp": "每行一个词或短语；# 开头为注释。保存到文件，一秒内生效。",
+        "bannedNoFile": "未配置违禁词文件：设置 bannedWords.file 后即可在此编辑。",
+        "saved": "已保存。", "saveFailed": "无法写入文件。",
+        "key": "配置项", "value": "值", "secretSet": "••••••（已设置）", "notSet": "（未设置）",
+        "configNote": "密钥永不显示。请在配置文件中修改设置；多数设置在重新加载（SIGHUP）后生效。",
+        "language": "语言", "ok": "完成", "failed": "失败",
+    ]
+}

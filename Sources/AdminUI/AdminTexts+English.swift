@@ -1,0 +1,32 @@
+extension AdminTexts {
+    /// English texts.
+    static let english: [String: String] = [
+        "appName": "mjproxy admin",
+        "overview": "Overview", "accounts": "Accounts", "tasks": "Tasks", "bannedWords": "Banned words", "configuration": "Configuration",
+        "logout": "Log out", "login": "Log in", "adminSecret": "Admin secret", "loginTitle": "Operator login",
+        "loginFailed": "Wrong admin secret.", "csrfFailed": "The form expired; please try again.",
+        "refusedTitle": "Admin UI disabled",
+        "refusedText": "No admin secret is configured. Set admin.secret (or MJPROXY_ADMIN_SECRET) and restart mjproxy to use the admin UI.",
+        "notFound": "Not found.",
+        "accountsByState": "Accounts by state", "running": "Running", "queued": "Queued", "tasksPerMinute": "Tasks per minute (last 10 min)",
+        "recentFailures": "Recent failures", "none": "None.",
+        "id": "ID", "state": "State", "status": "Status", "mode": "Mode", "remix": "Remix", "fastTime": "Fast time", "lastError": "Last error",
+        "remark": "Remark", "guildId": "Guild ID", "channelId": "Channel ID", "userToken": "User token", "userAgent": "User agent",
+        "coreSize": "Concurrent jobs", "queueSize": "Queue size", "weight": "Weight", "timeoutMinutes": "Timeout (minutes)", "enabled": "Enabled",
+        "addAccount": "Add account", "add": "Add", "edit": "Edit", "save": "Save", "enable": "Enable", "disable": "Disable",
+        "reconnect": "Reconnect", "syncInfo": "Refresh info", "delete": "Delete", "switchMode": "Switch", "remixOn": "Remix on", "remixOff": "Remix off",
+        "captchaPaused": "Paused for verification", "openChallenge": "Open the challenge", "unpause": "Solved: resume",
+        "tokenKeep": "leave empty to keep the current token", "editAccount": "Edit account",
+        "action": "Action", "account": "Account", "since": "Since", "all": "All", "filter": "Filter", "prompt": "Prompt",
+        "progress": "Progress", "submitTime": "Submitted", "failReason": "Fail reason", "imagine": "Imagine", "newImagine": "New imagine",
+        "taskDetail": "Task", "buttons": "Actions", "image": "Image", "live": "live", "description": "Description",
+        "last15m": "last 15 minutes", "last1h": "last hour", "last24h": "last 24 hours",
+        "bannedConfigured": "Words from the configuration (bannedWords.words; change them in the configuration file)",
+        "bannedFile": "Word-list file", "bannedFileHelp": "One word or phrase a line; # starts a comment. Saved to the file and applied within a second.",
+        "bannedNoFile": "No word-list file is configured: set bannedWords.file to edit the list here.",
+        "saved": "Saved.", "saveFailed": "Could not write the file.",
+        "key": "Key", "value": "Value", "secretSet": "•••••• (set)", "notSet": "(not set)",
+        "configNote": "Secrets are never shown. Change settings in the configuration file; most apply on reload (SIGHUP).",
+        "language": "Language", "ok": "Done", "failed": "Failed",
+    ]
+}
