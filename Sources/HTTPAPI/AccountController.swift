@@ -24,7 +24,7 @@ struct AccountController: Sendable {
 
     func view(_ record: AccountRecord, _ account: DiscordAccount?) async -> JSONValue {
         let snapshot: AccountSnapshot? = if let account { await account.snapshot() } else { nil }
-        return AccountView.json(record: record, snapshot: snapshot)
+        return AccountView.json(record: record, snapshot: snapshot, instance: await manager.holder(of: record.config.id))
     }
 
     /// Maps the manager's refusals onto the contract's answers.

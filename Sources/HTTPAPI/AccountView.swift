@@ -6,7 +6,8 @@ import ProxyCore
 /// (token: first 6 characters + `***`; a proxy URL's password replaced by `***`), live values from
 /// the running account's snapshot, last known bot values from the store until the session reads them.
 enum AccountView {
-    static func json(record: AccountRecord, snapshot: AccountSnapshot?) -> JSONValue {
+    /// `instance`: the instance holding the account's lease when several share the store (`properties.instance`).
+    static func json(record: AccountRecord, snapshot: AccountSnapshot?, instance: String? = nil) -> JSONValue {
         // The stored settings: a changed token or channel shows before the reconnect that uses it.
         let c = record.config
         let stored = record.botState
@@ -23,7 +24,8 @@ enum AccountView {
             lifecycle = snapshot?.state.rawValue ?? AccountSnapshot.State.connecting.rawValue
         }
         func str(_ s: String?) -> JSONValue { .string(orNull: s) }
-        let info: [(String, JSONValue)] = state.info.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) }
+        var info: [(String, JSONValue)] = state.info.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) }
+        if let instance { info.append(("instance", .string(instance))) }
         let pairs: [(String, JSONValue)] = [
             ("id", .string(c.id)),
             ("name", .string(c.remark.isEmpty ? c.id : c.remark)),

@@ -72,6 +72,8 @@ struct AppConfig: Sendable {
     var metrics = MetricsSettings()
     /// Log format and level (`log.*`, read in AppConfig+Observability.swift).
     var log = LogSettings()
+    /// This instance among several on one PostgreSQL store (`instance.*`, read in AppConfig+Instance.swift).
+    var instance = InstanceSettings()
 
     /// The built-in sandbox (used when no account is configured, or when forced on).
     struct SandboxSettings: Sendable {
@@ -172,7 +174,7 @@ enum ConfigLoader {
     static func apply(_ root: [String: Any], to c: inout AppConfig) throws {
         let sections = [
             "http", "api", "admin", "reload", "auth", "locale", "store", "webhook", "task", "discord", "accounts", "sandbox", "translate", "bannedWords", "outbound", "scheduling",
-            "account", "verification", "images", "metrics", "log",
+            "account", "verification", "images", "metrics", "log", "instance",
         ]
         for (k, v) in root {
             switch k {
@@ -291,6 +293,7 @@ enum ConfigLoader {
             case "images": try applyImages(v, to: &c)
             case "metrics": try applyMetrics(v, to: &c)
             case "log": try applyLog(v, to: &c)
+            case "instance": try applyInstance(v, to: &c)
             case "locale":
                 guard let l = TextLocale(rawValue: try string(v, "locale")) else { throw ConfigError(key: "locale", problem: "must be en or zh") }
                 c.locale = l
@@ -487,6 +490,7 @@ enum ConfigLoader {
         if let v = get("SANDBOX_PRIVATE_CHANNELS") { c.sandbox.privateChannels = try bool(v, "MJPROXY_SANDBOX_PRIVATE_CHANNELS") }
         try applyImagesEnvironment(env, to: &c)
         try applyObservabilityEnvironment(env, to: &c)
+        try applyInstanceEnvironment(env, to: &c)
         if let token = get("ACCOUNT_USER_TOKEN") {
             guard let guild = get("ACCOUNT_GUILD_ID"), let channel = get("ACCOUNT_CHANNEL_ID") else {
                 throw ConfigError(key: "MJPROXY_ACCOUNT_GUILD_ID", problem: "MJPROXY_ACCOUNT_GUILD_ID and MJPROXY_ACCOUNT_CHANNEL_ID are required with MJPROXY_ACCOUNT_USER_TOKEN")
@@ -554,6 +558,7 @@ enum ConfigLoader {
             throw ConfigError(key: "discord.apiBase", problem: "must be an http(s) URL")
         }
         try validateImages(c)
+        try validateInstance(c)
         switch c.translateWay {
         case "none": break
         case "baidu":

@@ -48,6 +48,8 @@ final class AppRuntime: Sendable {
     private let recovered = Locked(false)
     /// Accounts as data (store + pool); the account API and config reloads go through it.
     let accounts: AccountManager
+    /// Holds this instance's share of the accounts when several instances share the store (nil with SQLite).
+    let keeper: LeaseKeeper?
     /// The sandbox's local base URL once it listens (sandbox mode), for accounts created later.
     private let sandboxBase = Locked<String?>(nil)
     /// The configuration now (a reload replaces the live parts; `config` stays what the process started with).
@@ -100,12 +102,15 @@ final class AppRuntime: Sendable {
         await registry.addSink(events)
         pool = AccountPool(registry: registry, rule: config.schedulingRule)
         let makeAccount = Locked<AccountManager.Factory?>(nil)
-        accounts = AccountManager(pool: pool, store: opened.store, registry: registry, locale: config.locale, logger: logger) { account in
+        accounts = AccountManager(
+            pool: pool, store: opened.store, registry: registry, locale: config.locale, leased: opened.leases != nil, logger: logger
+        ) { account in
             guard let make = makeAccount.value else { fatalError("account factory used before the runtime was built") }
             return await make(account)
         }
         service = TaskService(
             registry: registry, pool: pool, locale: config.locale, prompts: Self.promptPolicy(config, http: http, logger: logger), logger: logger)
+        keeper = await Self.makeLeaseKeeper(config: config, leases: opened.leases, accounts: accounts, service: service, logger: logger)
         let dispatcher = webhooks
         gauges = ScrapeGauges(metrics: metrics, pool: pool, outboxDepth: { await dispatcher.pending() })
         if config.sandboxEnabled {
@@ -158,9 +163,13 @@ final class AppRuntime: Sendable {
         var reasons: [JSONValue] = []
         if !recovered.value { reasons.append("startup recovery not finished") }
         do { try await store.ping() } catch { reasons.append("store unavailable") }
-        if connected == 0 { reasons.append("no connected account") }
+        let cluster = await clusterReadiness()
+        reasons += cluster.reasons
+        if connected == 0 && cluster.needsAccount { reasons.append("no connected account") }
         if reasons.isEmpty {
-            return (true, ["status": "READY", "accounts": ["connected": .int(Int64(connected)), "enabled": .int(Int64(enabled))]])
+            var body: [(String, JSONValue)] = [("status", "READY"), ("accounts", ["connected": .int(Int64(connected)), "enabled": .int(Int64(enabled))])]
+            body += cluster.fields
+            return (true, .object(body))
         }
         return (false, ["status": "NOT_READY", "reasons": .array(reasons)])
     }
@@ -228,7 +237,8 @@ final class AppRuntime: Sendable {
         sandboxBase.withLock { $0 = base }
         let generated = config.accounts.isEmpty ? accountConfigs(sandboxBase: base).accounts : []
         await accounts.start(file: config.accounts, fileFields: config.accountFields, sandbox: generated)
-        await service.recover()
+        // With leases, an account's unfinished tasks are taken over when its lease is (LeaseKeeper).
+        if keeper == nil { await service.recover() }
         recovered.withLock { $0 = true }
     }
 
@@ -271,6 +281,8 @@ final class AppRuntime: Sendable {
         if let images { services.append(.init(service: images)) }
         services.append(.init(service: pool))
         services.append(.init(service: accounts))
+        // After pool and accounts: at shutdown it stops first, handing its accounts over before they stop.
+        if let keeper { services.append(.init(service: keeper)) }
         services.append(.init(service: ConfigReloader(runtime: self, sighup: signals), successTerminationBehavior: .ignore))
         services.append(.init(service: Bootstrap { try await self.bootstrap() }, successTerminationBehavior: .ignore))
         services.append(.init(service: makeApplication()))

@@ -12,6 +12,8 @@ struct OpenedStore: Sendable {
     let service: (any Service)?
     /// The stored accounts as the store opened (read before any service runs).
     let accounts: [AccountRecord]
+    /// Account leases when several instances can share the store (PostgreSQL); nil = every account runs here.
+    var leases: (any AccountLeaseStore)?
 
     /// Opens (and migrates) the configured store. Errors name a PostgreSQL server by its redacted URL.
     static func open(_ config: AppConfig, logger: Logger) async throws -> OpenedStore {
@@ -19,7 +21,7 @@ struct OpenedStore: Sendable {
             let configuration = try PostgresStoreConfiguration(url: url)
             logger.info("store: PostgreSQL", metadata: ["url": "\(configuration.redacted)"])
             let store = try await PostgresTaskStore.open(configuration, logger: logger)
-            return OpenedStore(store: store, service: store, accounts: store.accountsAtOpen)
+            return OpenedStore(store: store, service: store, accounts: store.accountsAtOpen, leases: store)
         }
         let sqlite = try await SQLiteTaskStore.open(path: config.storePath, logger: logger)
         return OpenedStore(store: sqlite, service: nil, accounts: try await sqlite.accounts())

@@ -60,7 +60,33 @@ enum PostgresMigrations {
                 created_at BIGINT NOT NULL
             )
             """,
-        ]
+        ],
+        [
+            // Several instances on one database: heartbeats, account leases (times in ms by the server's
+            // clock), a claim on webhook deliveries, and values every instance shares.
+            """
+            CREATE TABLE IF NOT EXISTS instances (
+                id TEXT PRIMARY KEY,
+                started_at BIGINT NOT NULL,
+                last_seen BIGINT NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE IF NOT EXISTS account_leases (
+                account_id TEXT PRIMARY KEY,
+                instance_id TEXT NOT NULL,
+                expires_at BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX IF NOT EXISTS account_leases_instance ON account_leases (instance_id)",
+            "ALTER TABLE webhook_outbox ADD COLUMN IF NOT EXISTS claimed_until BIGINT NOT NULL DEFAULT 0",
+            """
+            CREATE TABLE IF NOT EXISTS shared_settings (
+                key TEXT PRIMARY KEY,
+                value TEXT NOT NULL
+            )
+            """,
+        ],
     ]
 
     /// The first key of the migration lock ("mjpx"); the second is derived from the schema name.

@@ -24,13 +24,19 @@ public actor AccountManager: Service {
     let locale: TextLocale
     let logger: Logger
     let persistInterval: Duration
-    private var records: [AccountRecord] = []
+    /// Several instances share the store: an account runs here only while this instance holds its
+    /// lease (`attach`/`detach`, driven by a `LeaseKeeper`); otherwise every account runs here.
+    let leased: Bool
+    /// Which instance holds an account's lease (set with leases; nil = every account runs here).
+    var holderLookup: (@Sendable (String) async -> String?)?
+    var records: [AccountRecord] = []
 
     /// Creates the manager; nothing is loaded until `start`.
     public init(
         pool: AccountPool, store: any AccountStore, registry: TaskRegistry, locale: TextLocale = .en, persistInterval: Duration = .seconds(30),
-        logger: Logger, make: @escaping Factory
+        leased: Bool = false, logger: Logger, make: @escaping Factory
     ) {
+        self.leased = leased
         self.pool = pool
         self.store = store
         self.registry = registry
@@ -69,6 +75,7 @@ public actor AccountManager: Service {
             }
         }
         records = result
+        guard !leased else { return }
         for record in records { await pool.add(await running(record)) }
     }
 
@@ -84,7 +91,7 @@ public actor AccountManager: Service {
                 let record = AccountRecord(config: f, createdAt: nowMillis(), origin: .file)
                 records.append(record)
                 await persist(record)
-                await pool.add(await running(record))
+                if !leased { await pool.add(await running(record)) }
                 counts.added += 1
                 continue
             }
@@ -126,7 +133,7 @@ public actor AccountManager: Service {
         let record = AccountRecord(config: config, createdAt: nowMillis(), origin: .api)
         try await store.saveAccount(record)
         records.append(record)
-        await pool.add(await running(record))
+        if !leased { await pool.add(await running(record)) }
         logger.info("account created", metadata: ["account": "\(config.id)"])
     }
 
@@ -204,7 +211,7 @@ public actor AccountManager: Service {
     }
 
     /// A new running instance for `record`, seeded with its last known bot state.
-    private func running(_ record: AccountRecord) async -> DiscordAccount {
+    func running(_ record: AccountRecord) async -> DiscordAccount {
         let account = await make(record.config)
         await account.restore(record.botState)
         return account
@@ -215,7 +222,11 @@ public actor AccountManager: Service {
     /// connection settings of the open session.
     private func activate(_ record: AccountRecord, previous: AccountConfig, reconnect: Bool) async {
         let new = record.config
-        guard let account = await pool.account(id: new.id) else { return await pool.add(await running(record)) }
+        guard let account = await pool.account(id: new.id) else {
+            // With leases, an account not held here runs on the instance holding it.
+            if !leased { await pool.add(await running(record)) }
+            return
+        }
         let dead = await account.status == .disabled
         if reconnect || (new.enabled && dead) {
             return await replace(record)
@@ -231,6 +242,7 @@ public actor AccountManager: Service {
     /// them), MODAL ones tracked. A disabled account's unfinished tasks fail with F6.
     private func replace(_ record: AccountRecord) async {
         let id = record.config.id
+        if leased, await pool.account(id: id) == nil { return }
         if let old = await pool.account(id: id) { _ = await old.takeQueued() }
         let fresh = await running(record)
         await pool.replace(with: fresh)

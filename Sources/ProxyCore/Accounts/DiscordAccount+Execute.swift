@@ -39,11 +39,17 @@ extension DiscordAccount {
             // The nonce is stored right before the POST (after uploads and pacing): a task with a nonce
             // may have been sent and is never sent again after a crash, so that window is kept short.
             // Account and channel go with it (one write): recovery needs them only for a task that was sent.
-            await registry.update(taskId) {
+            let stamped = await registry.update(taskId) {
                 $0.setProperty("discordInstanceId", string: instance)
                 $0.setProperty("discordChannelId", string: channel)
                 $0.setProperty("nonce", string: nonce)
                 $0.lastActivity = nowMillis()
+            }
+            // Gone from this registry (finished meanwhile, or its account moved to another instance): never send.
+            guard stamped?.status == .notStart else {
+                uncountStarted(taskId)
+                release(taskId)
+                return
             }
             // Bound before sending: the bot's first message may arrive before the POST returns.
             matcher.bind(nonce: nonce, to: taskId)

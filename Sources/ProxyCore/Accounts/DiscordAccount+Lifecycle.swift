@@ -6,7 +6,12 @@ extension DiscordAccount {
     /// touched here (the caller moves or fails them first).
     public func stop() {
         wake.finish()
+        if !runStarted { ended.fulfil(true) }
     }
+
+    /// Returns once `run` has ended after `stop` (its Discord requests done or cancelled): what it
+    /// wrote is in the registry, and it sends nothing more.
+    public func waitUntilStopped() async { _ = await ended.value() }
 
     /// Takes the waiting (not yet started) tasks off the queue and returns them.
     public func takeQueued() -> [String] { slots.drainQueued() }

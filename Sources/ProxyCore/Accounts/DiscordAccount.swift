@@ -62,6 +62,9 @@ public actor DiscordAccount {
     var timers = AccountTimers()
     /// Daily job count, submit pacing and sub-channel use (DiscordAccount+Scheduling).
     var scheduling = AccountSchedulingState()
+    /// Fulfilled once `run` has ended (or, when stopped before it ran, once it never will): nothing is sent after.
+    let ended = OneShot<Bool>()
+    var runStarted = false
 
     /// Creates an account; it connects when `run` is called.
     public init(
@@ -159,6 +162,9 @@ public actor DiscordAccount {
 
     /// Connects and serves until cancelled: gateway, dispatcher (tasks, modal answers, settings sync) and timeout sweep.
     public func run() async {
+        guard ended.current == nil else { return }
+        runStarted = true
+        defer { ended.fulfil(true) }
         guard config.enabled else { return }
         // In a child task: the token check's REST call needs a deep async stack, which this long-lived
         // task would otherwise keep for the account's lifetime.

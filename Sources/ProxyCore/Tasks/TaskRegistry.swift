@@ -8,14 +8,16 @@ import Logging
 /// Every write raises the task's `revision`, so the store ignores a write that arrives after a newer
 /// one; a finished task never changes again (except for its cached image seed).
 public actor TaskRegistry {
-    private let store: any TaskStore
+    let store: any TaskStore
     private var sinks: [any TaskEventSink]
     private var webhooks: WebhookPlan?
-    private var live: [String: MJTask] = [:]
+    var live: [String: MJTask] = [:]
     /// Finished tasks with an `amend` being written (a concurrent amend builds on it).
-    private var amending: [String: MJTask] = [:]
+    var amending: [String: MJTask] = [:]
     /// Finished tasks whose last write is not committed yet (they are no longer in `live`).
-    private var unsaved: [String: MJTask] = [:]
+    var unsaved: [String: MJTask] = [:]
+    /// Tasks that finished here recently: a store read that raced their last write never brings them back (cluster pick-up).
+    var finishedHere = BoundedDictionary<String, Bool>(capacity: 20_000)
     private let logger: Logger
     /// Counts created and finished tasks (synchronously, no hop).
     private let metrics: ProxyMetrics
@@ -47,8 +49,14 @@ public actor TaskRegistry {
         task.revision = (task.revision ?? 0) + 1
         let event = TaskEvent.between(nil, task)
         let json = task.json.compactString
-        try await store.save(task, outbox: outbox(task, json, event))
+        // In memory before the write commits: a concurrent pick-up that reads the new row finds it here.
         if !task.status.isFinished { live[task.id] = task }
+        do {
+            try await store.save(task, outbox: outbox(task, json, event))
+        } catch {
+            if live[task.id]?.revision == task.revision { live[task.id] = nil }
+            throw error
+        }
         cache.put(task.id, Array(json.utf8))
         metrics.taskCreated(task)
         if let event { await announce(task, event) }
@@ -126,7 +134,10 @@ public actor TaskRegistry {
         let json = new.json.compactString
         cache.put(new.id, Array(json.utf8))
         // A finished task leaves `live`: until its row is committed (saves are batched), reads get it here.
-        if new.status.isFinished { unsaved[new.id] = new }
+        if new.status.isFinished {
+            unsaved[new.id] = new
+            finishedHere[new.id] = true
+        }
         do {
             try await store.save(new, outbox: outbox(new, json, event))
         } catch {

@@ -52,35 +52,73 @@ extension TaskService {
     public func recover() async {
         do {
             let tasks = try await registry.recover()
-            var requeued = 0
-            var adopted = 0
-            for task in tasks {
-                guard let accountId = task.accountId, let account = await pool.account(id: accountId), account.config.enabled else {
-                    let reason = text("F6", ["id": task.accountId ?? ""])
-                    await registry.update(task.id) { $0.fail(reason, at: nowMillis()) }
-                    continue
-                }
-                switch task.status {
-                case .notStart where task.nonce != nil:
-                    // Its interaction may have been sent before the crash: never send it again; its
-                    // bot messages (live or from the channel history) still reach it, else it times out.
-                    await account.adopt(task)
-                    adopted += 1
-                case .notStart:
-                    await account.requeue(task.id)
-                    requeued += 1
-                case .submitted, .inProgress:
-                    await account.adopt(task)
-                    adopted += 1
-                case .modal:
-                    await account.trackModal(task.id)
-                default:
-                    break
-                }
-            }
+            let (requeued, adopted) = await resume(tasks, orphans: .fail)
             if !tasks.isEmpty { logger.info("recovered unfinished tasks", metadata: ["requeued": "\(requeued)", "running": "\(adopted)"]) }
         } catch {
             logger.error("task recovery failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// What `resume` does with a task whose account is not running here.
+    enum Orphans {
+        /// Fail it (F6): its account is gone (startup recovery).
+        case fail
+        /// Leave it in the store for the instance that holds its account (cluster pick-up).
+        case forget
+    }
+
+    /// Puts unfinished tasks (in the registry's memory) on their accounts, as after a restart: waiting
+    /// ones are queued again; those whose interaction may have been sent are adopted and never sent at
+    /// once (their bot messages, live or from the channel history, still reach them); MODAL ones are
+    /// tracked. Returns how many were queued and adopted.
+    @discardableResult
+    func resume(_ tasks: [MJTask], orphans: Orphans) async -> (requeued: Int, adopted: Int) {
+        var requeued = 0
+        var adopted = 0
+        var forgotten = Set<String>()
+        for task in tasks {
+            guard let accountId = task.accountId, let account = await pool.account(id: accountId), account.config.enabled else {
+                switch orphans {
+                case .fail:
+                    let reason = text("F6", ["id": task.accountId ?? ""])
+                    await registry.update(task.id) { $0.fail(reason, at: nowMillis()) }
+                case .forget:
+                    if let accountId = task.accountId, forgotten.insert(accountId).inserted { _ = await registry.forget(accountId: accountId) }
+                }
+                continue
+            }
+            switch task.status {
+            case .notStart where task.nonce != nil:
+                // Its interaction may have been sent before the crash: never send it again; its
+                // bot messages (live or from the channel history) still reach it, else it times out.
+                await account.adopt(task)
+                adopted += 1
+            case .notStart:
+                await account.requeue(task.id)
+                requeued += 1
+            case .submitted, .inProgress:
+                await account.adopt(task)
+                adopted += 1
+            case .modal:
+                await account.trackModal(task.id)
+            default:
+                break
+            }
+        }
+        return (requeued, adopted)
+    }
+
+    /// Takes over the unfinished tasks of `accounts` (held here) that this instance does not run yet:
+    /// all of them when an account was just taken (its previous holder stopped or died), or those named
+    /// by `taskIds` (submitted on another instance). Each one is queued or adopted exactly once here.
+    public func adopt(accounts: Set<String>, taskIds: [String]?) async {
+        do {
+            let tasks = try await registry.adoptStored(accounts: accounts, ids: taskIds)
+            guard !tasks.isEmpty else { return }
+            let (requeued, adopted) = await resume(tasks, orphans: .forget)
+            logger.info("tasks taken over", metadata: ["requeued": "\(requeued)", "running": "\(adopted)", "accounts": "\(accounts.sorted())"])
+        } catch {
+            logger.warning("taking over tasks failed", metadata: ["error": "\(error)"])
         }
     }
 }

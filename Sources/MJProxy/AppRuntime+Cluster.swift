@@ -1,0 +1,32 @@
+import DiscordKit
+import Logging
+import ProxyCore
+
+/// Several instances on one PostgreSQL store: the lease keeper and what `/ready` adds for it.
+extension AppRuntime {
+    /// The lease keeper when the store has leases (PostgreSQL); the account API learns the holders from it.
+    static func makeLeaseKeeper(
+        config: AppConfig, leases: (any AccountLeaseStore)?, accounts: AccountManager, service: TaskService, logger: Logger
+    ) async -> LeaseKeeper? {
+        guard let leases else { return nil }
+        let settings = LeaseKeeper.Settings(
+            instanceId: config.instance.resolvedId, leaseDuration: .milliseconds(Int64(config.instance.leaseSeconds * 1000)),
+            renewInterval: .milliseconds(Int64(config.instance.renewSeconds * 1000)))
+        let keeper = LeaseKeeper(settings: settings, store: leases, accounts: ClusterAccounts(manager: accounts, service: service), logger: logger)
+        await accounts.setHolderLookup { id in await keeper.holder(of: id) }
+        logger.info("instance of a cluster on the PostgreSQL store", metadata: ["instance": "\(settings.instanceId)"])
+        return keeper
+    }
+
+    /// `/ready` with leases: this instance's id and held accounts; not ready before the first lease round.
+    /// An instance holding no account (more instances than accounts) is ready: it serves the API.
+    func clusterReadiness() async -> (reasons: [JSONValue], fields: [(String, JSONValue)], needsAccount: Bool) {
+        guard let keeper else { return ([], [], true) }
+        let held = await keeper.held.sorted()
+        let rounds = await keeper.roundsCompleted
+        let fields: [(String, JSONValue)] = [
+            ("instance", .string(keeper.settings.instanceId)), ("heldAccounts", .array(held.map { .string($0) })),
+        ]
+        return (rounds == 0 ? ["account leases not read yet"] : [], fields, !held.isEmpty)
+    }
+}

@@ -1,0 +1,41 @@
+import DiscordKit
+
+/// Tasks moving between instances (several instances on one store): an instance runs the unfinished
+/// tasks of the accounts it holds; it takes them from the store when it takes an account or when
+/// another instance submitted one for its account, and forgets them when the account moves away.
+extension TaskRegistry {
+    /// Reads unfinished tasks of `accounts` from the store (only `ids` when given) and takes into memory
+    /// those not known here yet; returns them (the caller queues or adopts them on their accounts). A task
+    /// in memory, being written, or finished here is never taken again, so none is run twice by this instance.
+    public func adoptStored(accounts: Set<String>, ids: [String]? = nil) async throws -> [MJTask] {
+        let candidates: [MJTask]
+        if let ids {
+            let unknown = ids.filter { live[$0] == nil }
+            guard !unknown.isEmpty else { return [] }
+            candidates = try await store.tasks(ids: unknown)
+        } else {
+            candidates = try await store.unfinished().tasks
+        }
+        var taken: [MJTask] = []
+        for task in candidates.sorted(by: { $0.id < $1.id }) where !task.status.isFinished {
+            guard let account = task.accountId, accounts.contains(account), isUnknownHere(task.id) else { continue }
+            live[task.id] = task
+            cache.put(task)
+            taken.append(task)
+        }
+        return taken
+    }
+
+    /// Drops the unfinished tasks of an account from memory (its lease moved to another instance): later
+    /// updates of them here are no-ops, reads go to the store.
+    public func forget(accountId: String) -> [String] {
+        let ids = live.values.filter { $0.accountId == accountId }.map(\.id)
+        for id in ids { live[id] = nil }
+        return ids
+    }
+
+    /// Not in memory, not being written and not finished here.
+    func isUnknownHere(_ id: String) -> Bool {
+        live[id] == nil && unsaved[id] == nil && amending[id] == nil && finishedHere[id] == nil
+    }
+}
