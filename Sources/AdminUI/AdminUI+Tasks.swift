@@ -59,8 +59,8 @@ extension AdminUI {
     }
 
     /// The task's event stream (the API's `/mj/task/{id}/events`, for the operator's session).
-    func taskEvents(_ page: AdminRequest, id: String) async -> Response {
-        await api.perform(.get, "/mj/task/\(AdminHTTP.escape(id))/events")
+    func taskEvents(_ request: Request, id: String) async -> Response {
+        await api.perform(.get, "/mj/task/\(AdminHTTP.escape(id))/events", original: request)
     }
 
     /// `POST /admin/tasks`: the API's imagine with the form's prompt; on to the new task's page.

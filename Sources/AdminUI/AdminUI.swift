@@ -57,11 +57,11 @@ public struct AdminUI: Sendable {
         }
         if page.path == ["login"] { return await login(&page, method: method, secret: secret) }
         guard page.session?.authenticated == true else { return AdminHTTP.redirect("/admin/login", cookies: page.cookies) }
-        return await route(&page, method: method)
+        return await route(&page, method: method, request: request)
     }
 
     /// The pages of a logged-in operator.
-    private func route(_ page: inout AdminRequest, method: HTTPRequest.Method) async -> Response {
+    private func route(_ page: inout AdminRequest, method: HTTPRequest.Method, request: Request) async -> Response {
         switch (method, page.path) {
         case (.get, []): return await overview(&page)
         case (.post, ["logout"]):
@@ -74,7 +74,7 @@ public struct AdminUI: Sendable {
         case (.get, ["tasks"]): return await taskList(&page)
         case (.post, ["tasks"]): return await imagine(&page)
         case (.get, let p) where p.count == 2 && p[0] == "tasks": return await taskDetail(&page, id: p[1])
-        case (.get, let p) where p.count == 3 && p[0] == "tasks" && p[2] == "events": return await taskEvents(page, id: p[1])
+        case (.get, let p) where p.count == 3 && p[0] == "tasks" && p[2] == "events": return await taskEvents(request, id: p[1])
         case (.post, let p) where p.count == 3 && p[0] == "tasks" && p[2] == "action": return await taskAction(&page, id: p[1])
         case (.get, ["banned"]): return await bannedWords(&page)
         case (.post, ["banned"]): return await saveBannedWords(&page)
@@ -94,8 +94,8 @@ public struct AdminUI: Sendable {
                 return AdminHTTP.redirect("/admin", cookies: page.cookies + [AdminHTTP.setCookie(AdminHTTP.sessionCookie, id, secure: settings.secureCookies)])
             }
             logger.notice("admin login refused: wrong secret")
-            page.flash = .init(ok: false, text: page.texts["loginFailed"])
-            return render(&page, "login", title: page.texts["login"], [:], status: .unauthorized)
+            if let id = page.sessionId { await sessions.setFlash(id, .init(ok: false, text: page.texts["loginFailed"])) }
+            return AdminHTTP.redirect("/admin/login", cookies: page.cookies)
         }
         if page.session?.authenticated == true { return AdminHTTP.redirect("/admin", cookies: page.cookies) }
         return render(&page, "login", title: page.texts["login"], [:])

@@ -26,16 +26,18 @@ extension APIResponder {
     /// One API operation on behalf of a caller that has already been authorised (the admin UI's
     /// operator session): the same route table, validation, texts and answers as over HTTP, without
     /// the secret check. `pathAndQuery` is an API path such as `/mj/account/{id}/enable` or
-    /// `/mj/account/a/change-version?version=6.1`; `body` is sent as the JSON request body.
+    /// `/mj/account/a/change-version?version=6.1`; `body` is sent as the JSON request body. A streaming
+    /// route (task events) needs the caller's own request (`original`): its connection tells when the client
+    /// has gone, and its headers (`Last-Event-ID`) are passed on.
     public func perform(
-        _ method: HTTPRequest.Method, _ pathAndQuery: String, body: JSONValue? = nil, headers: HTTPFields = [:]
+        _ method: HTTPRequest.Method, _ pathAndQuery: String, body: JSONValue? = nil, headers: HTTPFields = [:], original: Request? = nil
     ) async -> Response {
         let (segments, mode) = Self.normalize(pathAndQuery)
         switch route(method, segments) {
         case .found(let route, let params):
-            let head = HTTPRequest(method: method, scheme: "http", authority: "localhost", path: pathAndQuery, headerFields: headers)
+            let head = HTTPRequest(method: method, scheme: "http", authority: "localhost", path: pathAndQuery, headerFields: original?.headers ?? headers)
             let bytes = body.map { Array($0.compactString.utf8) } ?? []
-            let request = Request(head: head, body: RequestBody(buffer: ByteBuffer(bytes: bytes)))
+            let request = Request(head: head, body: original?.body ?? RequestBody(buffer: ByteBuffer(bytes: bytes)))
             return await invoke(route, RouteRequest(request: request, parameters: params, pathMode: mode, body: bytes))
         case .notFound: return error(.notFound, code: 404, key: "unknown route")
         case .wrongMethod: return methodNotAllowed(segments)
