@@ -1,21 +1,36 @@
 import DiscordKit
 import Logging
 import ProxyCore
+import ServiceLifecycle
 
 /// Several instances on one PostgreSQL store: the lease keeper and what `/ready` adds for it.
 extension AppRuntime {
     /// The lease keeper when the store has leases (PostgreSQL); the account API learns the holders from it.
+    /// Submissions no local account takes go to accounts other instances hold.
     static func makeLeaseKeeper(
-        config: AppConfig, leases: (any AccountLeaseStore)?, accounts: AccountManager, service: TaskService, logger: Logger
+        _ opened: OpenedStore, config: AppConfig, accounts: AccountManager, service: TaskService, logger: Logger
     ) async -> LeaseKeeper? {
-        guard let leases else { return nil }
+        guard let leases = opened.leases else { return nil }
         let settings = LeaseKeeper.Settings(
-            instanceId: config.instance.resolvedId, leaseDuration: .milliseconds(Int64(config.instance.leaseSeconds * 1000)),
+            instanceId: opened.instanceId, leaseDuration: .milliseconds(Int64(config.instance.leaseSeconds * 1000)),
             renewInterval: .milliseconds(Int64(config.instance.renewSeconds * 1000)))
         let keeper = LeaseKeeper(settings: settings, store: leases, accounts: ClusterAccounts(manager: accounts, service: service), logger: logger)
         await accounts.setHolderLookup { id in await keeper.holder(of: id) }
+        service.placeElsewhere(using: ClusterPlacement(keeper: keeper, manager: accounts))
         logger.info("instance of a cluster on the PostgreSQL store", metadata: ["instance": "\(settings.instanceId)"])
         return keeper
+    }
+
+    /// The lease keeper (after pool and accounts: at shutdown it stops first, handing its accounts over
+    /// before they stop) and the follower of the other instances' task changes.
+    func clusterServices() -> [ServiceGroupConfiguration.ServiceConfiguration] {
+        guard let keeper else { return [] }
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: keeper)]
+        if let feed = store as? any TaskChangeFeed {
+            let sync = ClusterTaskSync(feed: feed, instanceId: keeper.settings.instanceId, registry: registry, keeper: keeper, events: events, logger: logger)
+            services.append(.init(service: sync))
+        }
+        return services
     }
 
     /// `/ready` with leases: this instance's id and held accounts; not ready before the first lease round.

@@ -110,7 +110,7 @@ final class AppRuntime: Sendable {
         }
         service = TaskService(
             registry: registry, pool: pool, locale: config.locale, prompts: Self.promptPolicy(config, http: http, logger: logger), logger: logger)
-        keeper = await Self.makeLeaseKeeper(config: config, leases: opened.leases, accounts: accounts, service: service, logger: logger)
+        keeper = await Self.makeLeaseKeeper(opened, config: config, accounts: accounts, service: service, logger: logger)
         let dispatcher = webhooks
         gauges = ScrapeGauges(metrics: metrics, pool: pool, outboxDepth: { await dispatcher.pending() })
         if config.sandboxEnabled {
@@ -282,7 +282,7 @@ final class AppRuntime: Sendable {
         services.append(.init(service: pool))
         services.append(.init(service: accounts))
         // After pool and accounts: at shutdown it stops first, handing its accounts over before they stop.
-        if let keeper { services.append(.init(service: keeper)) }
+        services += clusterServices()
         services.append(.init(service: ConfigReloader(runtime: self, sighup: signals), successTerminationBehavior: .ignore))
         services.append(.init(service: Bootstrap { try await self.bootstrap() }, successTerminationBehavior: .ignore))
         services.append(.init(service: makeApplication()))

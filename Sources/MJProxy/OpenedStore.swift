@@ -14,14 +14,17 @@ struct OpenedStore: Sendable {
     let accounts: [AccountRecord]
     /// Account leases when several instances can share the store (PostgreSQL); nil = every account runs here.
     var leases: (any AccountLeaseStore)?
+    /// This process's instance id (`instance.id`, else generated once here).
+    var instanceId = ""
 
     /// Opens (and migrates) the configured store. Errors name a PostgreSQL server by its redacted URL.
     static func open(_ config: AppConfig, logger: Logger) async throws -> OpenedStore {
         if let url = config.storeURL, !url.isEmpty {
             let configuration = try PostgresStoreConfiguration(url: url)
             logger.info("store: PostgreSQL", metadata: ["url": "\(configuration.redacted)"])
-            let store = try await PostgresTaskStore.open(configuration, logger: logger)
-            return OpenedStore(store: store, service: store, accounts: store.accountsAtOpen, leases: store)
+            let instanceId = config.instance.resolvedId
+            let store = try await PostgresTaskStore.open(configuration, logger: logger, instanceId: instanceId)
+            return OpenedStore(store: store, service: store, accounts: store.accountsAtOpen, leases: store, instanceId: instanceId)
         }
         let sqlite = try await SQLiteTaskStore.open(path: config.storePath, logger: logger)
         return OpenedStore(store: sqlite, service: nil, accounts: try await sqlite.accounts())

@@ -28,10 +28,14 @@ public final class PostgresTaskStore: TaskStore, AccountStore, Service {
     /// The stored accounts as the store opened (read on the migration connection, so they can be used
     /// before `run` starts the pool).
     public let accountsAtOpen: [AccountRecord]
+    /// The instance writing through this store (named in its change notifications).
+    public let instanceId: String
 
     private init(
-        client: PostgresClient, configuration: PostgresStoreConfiguration, logger: Logger, schemaVersion: Int, accountsAtOpen: [AccountRecord]
+        client: PostgresClient, configuration: PostgresStoreConfiguration, logger: Logger, schemaVersion: Int, accountsAtOpen: [AccountRecord],
+        instanceId: String
     ) {
+        self.instanceId = instanceId
         self.client = client
         self.configuration = configuration
         self.logger = logger
@@ -41,7 +45,7 @@ public final class PostgresTaskStore: TaskStore, AccountStore, Service {
 
     /// Connects once to apply pending migrations (safe when several processes start at once) and read
     /// the stored accounts, then returns the store; its pool connects when `run` starts.
-    public static func open(_ configuration: PostgresStoreConfiguration, logger: Logger) async throws -> PostgresTaskStore {
+    public static func open(_ configuration: PostgresStoreConfiguration, logger: Logger, instanceId: String = "") async throws -> PostgresTaskStore {
         let (version, accounts): (Int, [AccountRecord])
         do {
             let connection = try await PostgresConnection.connect(
@@ -58,7 +62,8 @@ public final class PostgresTaskStore: TaskStore, AccountStore, Service {
             throw PostgresStoreError(configuration, "cannot open the store", error)
         }
         let client = PostgresClient(configuration: configuration.clientConfiguration(), backgroundLogger: logger)
-        return PostgresTaskStore(client: client, configuration: configuration, logger: logger, schemaVersion: version, accountsAtOpen: accounts)
+        return PostgresTaskStore(
+            client: client, configuration: configuration, logger: logger, schemaVersion: version, accountsAtOpen: accounts, instanceId: instanceId)
     }
 
     /// Runs the connection pool until cancelled or until the service group shuts down.
@@ -77,12 +82,18 @@ public final class PostgresTaskStore: TaskStore, AccountStore, Service {
         let data = task.storeDocument
         // A stale write (older revision) or one that would reopen a finished task changes nothing: the
         // WHERE is evaluated on the row as locked by this statement, so concurrent writers serialise on it.
+        // A write that happened is announced to the other instances at its commit (same statement).
         let upsert: PostgresQuery = """
-            INSERT INTO tasks (id, status, account_id, submit_time, finished, revision, data)
-            VALUES (\(task.id), \(task.status.rawValue), \(task.accountId), \(task.submitTime), \(task.status.isFinished), \(task.revision ?? 0), \(data))
-            ON CONFLICT (id) DO UPDATE SET status = excluded.status, account_id = excluded.account_id, submit_time = excluded.submit_time,
-                finished = excluded.finished, revision = excluded.revision, data = excluded.data
-            WHERE tasks.revision <= excluded.revision AND (NOT tasks.finished OR excluded.finished)
+            WITH written AS (
+                INSERT INTO tasks (id, status, account_id, submit_time, finished, revision, data)
+                VALUES (\(task.id), \(task.status.rawValue), \(task.accountId), \(task.submitTime), \(task.status.isFinished), \(task.revision ?? 0), \(data))
+                ON CONFLICT (id) DO UPDATE SET status = excluded.status, account_id = excluded.account_id, submit_time = excluded.submit_time,
+                    finished = excluded.finished, revision = excluded.revision, data = excluded.data
+                WHERE tasks.revision <= excluded.revision AND (NOT tasks.finished OR excluded.finished)
+                RETURNING id, revision, account_id, status
+            )
+            SELECT pg_notify(\(changeChannel), json_build_object('t', id, 'r', revision, 'a', account_id, 's', status, 'i', \(instanceId)::text)::text)
+            FROM written
             """
         let logger = self.logger
         if outbox.isEmpty { return try await client.exec(upsert, logger: logger) }

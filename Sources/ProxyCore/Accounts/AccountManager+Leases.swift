@@ -9,6 +9,9 @@ extension AccountManager {
         records.filter { $0.config.enabled }.map(\.config.id)
     }
 
+    /// Every known account (held here or not), in configuration order.
+    public func accountRecords() -> [AccountRecord] { records }
+
     /// Starts running an account this instance now holds; false when it is unknown, disabled or already running.
     @discardableResult
     public func attach(_ id: String) async -> Bool {

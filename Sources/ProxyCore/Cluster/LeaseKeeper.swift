@@ -178,7 +178,8 @@ public actor LeaseKeeper: Service {
                     await round()
                 case .pickUp(let ids):
                     await fence()
-                    if !held.isEmpty { await accounts.pickUp(held: held, taskIds: ids) }
+                    // An empty hint asks for a full look (the notifications were interrupted).
+                    if !held.isEmpty { await accounts.pickUp(held: held, taskIds: ids.isEmpty ? nil : ids) }
                 }
             }
             group.cancelAll()

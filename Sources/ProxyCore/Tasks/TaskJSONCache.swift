@@ -5,8 +5,18 @@ import DiscordKit
 /// are (no store read, no decode and re-encode). The registry writes an entry on every change of a
 /// task, so an entry is never older than the task's state in memory. Oldest entries are evicted
 /// first (insertion order) once `capacity` is reached.
+///
+/// With several instances on one store, another instance's change of a task arrives as a notice
+/// (`invalidate`): the entry is dropped and a marker keeps the revision, so a store read that raced
+/// the change (an older revision) is not cached again.
 public final class TaskJSONCache: Sendable {
-    private let entries: Locked<BoundedDictionary<Key, [UInt8]>>
+    /// A cached document and its revision, or (json nil) a marker: only revisions from `revision` on may be cached.
+    struct Entry {
+        var revision: Int64
+        var json: [UInt8]?
+    }
+
+    private let entries: Locked<BoundedDictionary<Key, Entry>>
     /// Entries kept at most.
     public let capacity: Int
 
@@ -44,31 +54,48 @@ public final class TaskJSONCache: Sendable {
     /// The JSON of task `id` if cached.
     public func get(_ id: String) -> [UInt8]? {
         let key = Key(id)
-        return entries.withLock { $0[key] }
+        return entries.withLock { $0[key]?.json }
     }
 
     /// The JSON of each of `ids` (nil where not cached), under one lock.
     public func get(_ ids: [String]) -> [[UInt8]?] {
         let keys = ids.map(Key.init)
-        return entries.withLock { e in keys.map { e[$0] } }
+        return entries.withLock { e in keys.map { e[$0]?.json } }
     }
 
     /// Stores the JSON of `task` read from the store, unless an entry exists (which a write put there:
-    /// never older than what the store returned).
+    /// never older than what the store returned) or a newer revision is known to exist elsewhere.
     public func putIfAbsent(_ task: MJTask) {
         let key = Key(task.id)
-        guard entries.withLock({ $0[key] == nil }) else { return }
+        let revision = task.revision ?? 0
+        func admits(_ e: Entry?) -> Bool { e == nil || (e?.json == nil && revision >= e!.revision) }
+        guard entries.withLock({ admits($0[key]) }) else { return }
         let json = Array(task.json.compactString.utf8)
-        entries.withLock { if $0[key] == nil { $0[key] = json } }
+        entries.withLock { if admits($0[key]) { $0[key] = Entry(revision: revision, json: json) } }
     }
 
     /// Stores (or replaces) the JSON of `task`.
-    public func put(_ task: MJTask) { put(task.id, Array(task.json.compactString.utf8)) }
+    public func put(_ task: MJTask) { put(task.id, Array(task.json.compactString.utf8), revision: task.revision ?? 0) }
 
-    /// Stores (or replaces) the JSON of task `id`.
-    public func put(_ id: String, _ json: [UInt8]) {
+    /// Stores (or replaces) the JSON of task `id` (this process's own write: the newest state).
+    public func put(_ id: String, _ json: [UInt8], revision: Int64 = .max) {
         let key = Key(id)
-        entries.withLock { $0[key] = json }
+        entries.withLock { $0[key] = Entry(revision: revision, json: json) }
+    }
+
+    /// Another instance wrote revision `revision` of task `id`: an older cached copy is dropped, and
+    /// store reads older than that revision are not cached afterwards.
+    public func invalidate(_ id: String, revision: Int64) {
+        let key = Key(id)
+        entries.withLock { e in
+            if let current = e[key], current.revision >= revision { return }
+            e[key] = Entry(revision: revision, json: nil)
+        }
+    }
+
+    /// Drops every entry (the change notices were interrupted: any entry may be stale).
+    public func removeAll() {
+        entries.withLock { $0 = BoundedDictionary(capacity: capacity) }
     }
 
     /// Entries held now.

@@ -34,6 +34,19 @@ extension TaskRegistry {
         return ids
     }
 
+    /// Stores a new task that another instance runs (its account is held there): written and announced as
+    /// `create` does, but not kept in memory here, so reads go to the store and this instance never runs it.
+    public func createElsewhere(_ task: MJTask) async throws {
+        var task = task
+        task.revision = (task.revision ?? 0) + 1
+        let event = TaskEvent.between(nil, task)
+        let json = task.json.compactString
+        try await store.save(task, outbox: outboxDeliveries(task, json, event))
+        cache.put(task.id, Array(json.utf8), revision: task.revision ?? 0)
+        metrics.taskCreated(task)
+        if let event { await announce(task, event) }
+    }
+
     /// Not in memory, not being written and not finished here.
     func isUnknownHere(_ id: String) -> Bool {
         live[id] == nil && unsaved[id] == nil && amending[id] == nil && finishedHere[id] == nil

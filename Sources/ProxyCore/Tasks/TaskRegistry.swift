@@ -20,7 +20,7 @@ public actor TaskRegistry {
     var finishedHere = BoundedDictionary<String, Bool>(capacity: 20_000)
     private let logger: Logger
     /// Counts created and finished tasks (synchronously, no hop).
-    private let metrics: ProxyMetrics
+    let metrics: ProxyMetrics
     /// Encoded JSON of recent tasks for the read path (no actor hop, no store read).
     public nonisolated let cache: TaskJSONCache
 
@@ -52,12 +52,12 @@ public actor TaskRegistry {
         // In memory before the write commits: a concurrent pick-up that reads the new row finds it here.
         if !task.status.isFinished { live[task.id] = task }
         do {
-            try await store.save(task, outbox: outbox(task, json, event))
+            try await store.save(task, outbox: outboxDeliveries(task, json, event))
         } catch {
             if live[task.id]?.revision == task.revision { live[task.id] = nil }
             throw error
         }
-        cache.put(task.id, Array(json.utf8))
+        cache.put(task.id, Array(json.utf8), revision: task.revision ?? 0)
         metrics.taskCreated(task)
         if let event { await announce(task, event) }
     }
@@ -132,14 +132,14 @@ public actor TaskRegistry {
         if new.status.isFinished { live[new.id] = nil } else { live[new.id] = new }
         // Encoded once: the read cache and the webhook outbox carry the same bytes.
         let json = new.json.compactString
-        cache.put(new.id, Array(json.utf8))
+        cache.put(new.id, Array(json.utf8), revision: new.revision ?? 0)
         // A finished task leaves `live`: until its row is committed (saves are batched), reads get it here.
         if new.status.isFinished {
             unsaved[new.id] = new
             finishedHere[new.id] = true
         }
         do {
-            try await store.save(new, outbox: outbox(new, json, event))
+            try await store.save(new, outbox: outboxDeliveries(new, json, event))
         } catch {
             logger.error("task store write failed", metadata: new.logMetadata(["error": "\(error)"]))
         }
@@ -193,12 +193,12 @@ public actor TaskRegistry {
         }
     }
 
-    private func outbox(_ task: MJTask, _ json: String, _ event: TaskEvent?) -> [OutboxDelivery] {
+    func outboxDeliveries(_ task: MJTask, _ json: String, _ event: TaskEvent?) -> [OutboxDelivery] {
         guard let event, let webhooks, let d = webhooks.delivery(for: task, json: json, event: event, now: nowMillis()) else { return [] }
         return [d]
     }
 
-    private func announce(_ task: MJTask, _ event: TaskEvent) async {
+    func announce(_ task: MJTask, _ event: TaskEvent) async {
         metrics.taskChanged(task, event: event)
         for sink in sinks { await sink.taskChanged(task, event: event) }
     }

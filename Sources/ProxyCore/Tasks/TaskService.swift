@@ -80,6 +80,8 @@ public struct TaskService: Sendable {
     let promptsBox: Locked<PromptPolicy>
     let ids = TaskIDGenerator()
     let logger: Logger
+    /// Accounts other instances hold (several instances on one store), for tasks no local account takes.
+    let elsewhere = Locked<(any RemoteAccounts)?>(nil)
 
     /// Creates the service.
     public init(registry: TaskRegistry, pool: AccountPool, locale: TextLocale = .en, prompts: PromptPolicy = PromptPolicy(), logger: Logger) {
@@ -91,6 +93,9 @@ public struct TaskService: Sendable {
     }
 
     func text(_ key: String, _ values: [String: String] = [:]) -> String { Texts.text(key, locale, values) }
+
+    /// Lets submissions go to accounts other instances hold when no local account takes them.
+    public func placeElsewhere(using remote: any RemoteAccounts) { elsewhere.withLock { $0 = remote } }
 
     /// Replaces translation and banned words (live configuration); submissions in progress keep the old ones.
     public func setPrompts(_ policy: PromptPolicy) { promptsBox.withLock { $0 = policy } }
@@ -215,8 +220,8 @@ public struct TaskService: Sendable {
         var task = newTask(.imagine, botType: common.botType, prompt: prompt, common: common)
         task.description = "/imagine \(prompt)"
         task.pendingImages = Self.pending(images, taskId: task.id)
-        return await place(task, request: Eligibility.Request(botType: common.botType, filter: common.filter, modes: modes)) { t, choice in
-            let (text, mode) = Self.prompt(promptEn, for: choice, fromPrompt: fromPrompt)
+        return await place(task, request: Eligibility.Request(botType: common.botType, filter: common.filter, modes: modes)) { t, account, chosen in
+            let (text, mode) = Self.prompt(promptEn, for: account, mode: chosen, fromPrompt: fromPrompt)
             t.promptEn = text
             t.mode = mode
             t.requestedMode = mode

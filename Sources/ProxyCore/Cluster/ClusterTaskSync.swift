@@ -1,0 +1,55 @@
+import Logging
+import ServiceLifecycle
+
+/// Follows the task writes of the other instances (`TaskChangeFeed`): a cached copy older than the
+/// change is dropped, live-event subscribers of the task here get its new state (read from the store),
+/// and a waiting task recorded for an account this instance holds is picked up at once (the lease
+/// keeper's rounds poll for the ones a lost notification missed).
+public struct ClusterTaskSync: Service {
+    let feed: any TaskChangeFeed
+    let instanceId: String
+    let registry: TaskRegistry
+    let keeper: LeaseKeeper
+    let events: (any TaskChangePublisher)?
+    let logger: Logger
+
+    /// Creates the follower.
+    public init(
+        feed: any TaskChangeFeed, instanceId: String, registry: TaskRegistry, keeper: LeaseKeeper, events: (any TaskChangePublisher)?, logger: Logger
+    ) {
+        self.feed = feed
+        self.instanceId = instanceId
+        self.registry = registry
+        self.keeper = keeper
+        self.events = events
+        self.logger = logger
+    }
+
+    /// Follows the feed until graceful shutdown.
+    public func run() async throws {
+        let cache = registry.cache
+        let keeper = self.keeper
+        try? await cancelWhenGracefulShutdown {
+            try await feed.follow(
+                connected: {
+                    // Changes may have been missed while not listening: nothing cached can be trusted, and
+                    // a pick-up round finds the tasks submitted meanwhile.
+                    cache.removeAll()
+                    keeper.hint([])
+                },
+                handle: { change in await self.handle(change) })
+        }
+    }
+
+    /// Applies one change of another instance.
+    func handle(_ change: StoredTaskChange) async {
+        guard change.instance != instanceId else { return }
+        registry.cache.invalidate(change.taskId, revision: change.revision)
+        if change.status == TaskStatus.notStart.rawValue, let account = change.accountId, await keeper.held.contains(account) {
+            keeper.hint([change.taskId])
+        }
+        if let events, await events.watches(change.taskId), let task = try? await registry.task(id: change.taskId) {
+            await events.publish(TaskChangeNotice(task))
+        }
+    }
+}

@@ -1,0 +1,32 @@
+import DiscordKit
+import Logging
+
+extension TaskService {
+    /// Records a new task for an account another instance holds, when this instance has none that
+    /// takes it (none serves the request, or their queues are full): the task is stored `NOT_START`
+    /// for that account, and the store's change notification (or its holder's polling) makes the holder
+    /// queue it. Nil when there is no such account (the caller answers the local refusal).
+    func placeElsewhere(
+        _ task: MJTask, request: Eligibility.Request, prepare: (inout MJTask, AccountConfig, SpeedMode?) -> Void
+    ) async -> SubmitResult? {
+        guard let remote = elsewhere.value else { return nil }
+        let candidates = await remote.remoteCandidates(bot: request.botType)
+        guard !candidates.isEmpty, case .success(let (eligible, mode)) = Eligibility.eligible(candidates, for: request, at: nowMillis()),
+            let target = eligible.randomElement()?.config
+        else { return nil }
+        var placed = task
+        prepare(&placed, target, mode)
+        placed.accountId = target.id
+        placed.setProperty("discordInstanceId", string: target.id)
+        if placed.property("discordChannelId") == nil { placed.setProperty("discordChannelId", string: target.channelId) }
+        if let hook = placed.notifyHook { placed.setProperty("notifyHook", string: hook) }
+        do {
+            try await registry.createElsewhere(placed)
+        } catch {
+            logger.error("task creation failed", metadata: placed.logMetadata(["error": "\(error)"]))
+            return SubmitResult(code: 9, description: text("S3"))
+        }
+        logger.debug("task recorded for an account held by another instance", metadata: placed.logMetadata())
+        return SubmitResult(code: 1, description: text("S1"), result: placed.id, properties: ["discordInstanceId": .string(target.id)])
+    }
+}

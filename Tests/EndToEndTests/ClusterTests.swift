@@ -1,0 +1,100 @@
+import DiscordKit
+import Foundation
+import PostgresNIO
+import ProxyCore
+import Sandbox
+import Testing
+
+@testable import MJProxy
+@testable import PostgresStorage
+
+/// Two whole proxies on one PostgreSQL schema, their accounts on one sandbox (the first proxy's):
+/// accounts spread by lease, a task submitted to one instance runs on the account the other holds,
+/// every read and live event answers the same on both, a graceful stop hands the accounts over.
+@Suite struct ClusterTests {
+    /// A fresh schema URL on the test server.
+    static func schemaURL() throws -> (url: String, schema: String) {
+        guard let base = PostgresPersistenceTests.url else {
+            throw TestFailure("MJPROXY_TEST_POSTGRES_URL is not set: the PostgreSQL store cannot be tested (run ./scripts/test)")
+        }
+        let schema = "clu_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16)
+        return (base + (base.contains("?") ? "&" : "?") + "schema=\(schema)&pool=4", String(schema))
+    }
+
+    /// The instance's `/ready` held accounts.
+    static func held(_ proxy: TestProxy) async throws -> [String] {
+        let ready = try await proxy.get("/ready")
+        return ready["heldAccounts"]?.arrayValue?.compactMap(\.stringValue) ?? []
+    }
+
+    @Test(.enabled(if: PostgresPersistenceTests.runs)) func twoInstancesShareAccountsTasksAndEvents() async throws {
+        let (url, schema) = try Self.schemaURL()
+        @Sendable func clustered(_ c: inout AppConfig, _ id: String) {
+            c.storeURL = url
+            c.instance.id = id
+            c.instance.leaseSeconds = 3
+            c.instance.renewSeconds = 0.3
+            c.sandbox.speedFactor = 0.1
+        }
+        do {
+            try await TestProxy.with(TestProxy.config { clustered(&$0, "alpha") }) { a in
+                let (endpoints, accounts) = a.runtime.accountConfigs(sandboxBase: a.runtime.sandbox?.localBaseURL)
+                let configB = TestProxy.config {
+                    clustered(&$0, "beta")
+                    $0.sandbox.enabled = false
+                    $0.discord = endpoints
+                    $0.accounts = accounts
+                }
+                try await TestProxy.with(configB) { b in
+                    let (heldA, heldB) = try await eventually("one account held by each instance") { () -> ([String], [String])? in
+                        let ha = try await Self.held(a)
+                        let hb = try await Self.held(b)
+                        return ha.count == 1 && hb.count == 1 && ha != hb ? (ha, hb) : nil
+                    }
+                    #expect(try await a.get("/ready")["instance"]?.stringValue == "alpha")
+                    // Both instances list both accounts, each with its holder.
+                    for proxy in [a, b] {
+                        let list = try await eventually("holders in the account list") { () -> [String: String]? in
+                            var holders: [String: String] = [:]
+                            for account in try await proxy.get("/mj/account/list").arrayValue ?? [] {
+                                if let id = account["id"]?.stringValue, let h = account["properties"]?["instance"]?.stringValue { holders[id] = h }
+                            }
+                            return holders.count == 2 ? holders : nil
+                        }
+                        #expect(list == [heldA[0]: "alpha", heldB[0]: "beta"])
+                    }
+
+                    // Submitted to alpha for beta's account: beta runs it; both instances answer the same.
+                    let answer = try await a.post(
+                        "/mj/submit/imagine", #"{"prompt":"a harbour seen from alpha","accountFilter":{"instanceId":"\#(heldB[0])"}}"#)
+                    #expect(answer["code"]?.intValue == 1, "\(answer)")
+                    let id = try #require(answer["result"]?.stringValue)
+                    let frames = try await a.readEvents("/mj/task/\(id)/events").frames
+                    #expect(frames.last?.event == "task.success", "\(frames.map { $0.event ?? "" })")
+                    #expect(frames.filter { $0.event != nil }.count >= 3, "changes made on beta reached alpha's subscriber: \(frames.map { $0.event ?? "" })")
+                    let (onB, _) = try await b.waitFinished(id)
+                    #expect(onB["status"]?.stringValue == "SUCCESS")
+                    #expect(onB["properties"]?["discordInstanceId"]?.stringValue == heldB[0])
+                    #expect(try await a.get("/mj/task/\(id)/fetch") == onB, "alpha's answer is not a stale copy")
+
+                    // Several at once on both instances, each read from the other one.
+                    var ids: [(String, TestProxy)] = []
+                    for n in 0..<6 {
+                        let (submit, read) = n % 2 == 0 ? (a, b) : (b, a)
+                        ids.append((try await submit.imagine("lighthouse \(n)"), read))
+                    }
+                    for (id, read) in ids {
+                        let (task, _) = try await read.waitFinished(id, timeout: .seconds(120))
+                        #expect(task["status"]?.stringValue == "SUCCESS", "\(task)")
+                    }
+                }
+                // beta stopped gracefully: alpha takes its account without waiting for the lease to expire.
+                try await eventually("alpha to hold both accounts", timeout: .seconds(30)) { try await Self.held(a).count == 2 ? true : nil }
+            }
+            _ = try await PostgresPersistenceTests.sql(try PostgresStoreConfiguration(url: url), PostgresQuery(unsafeSQL: "DROP SCHEMA \(schema) CASCADE"))
+        } catch {
+            _ = try? await PostgresPersistenceTests.sql(try PostgresStoreConfiguration(url: url), PostgresQuery(unsafeSQL: "DROP SCHEMA IF EXISTS \(schema) CASCADE"))
+            throw error
+        }
+    }
+}
