@@ -13,7 +13,7 @@ extension AdminTemplates {
         </td>
         <td>{{mode}}
         <form class="inline" method="post" action="/admin/accounts/{{id}}/change-mode"><input type="hidden" name="csrf" value="{{csrf}}">
-        <select name="mode"><option>FAST</option><option>RELAX</option><option>TURBO</option></select> <button class="plain">{{t.switchMode}}</button></form></td>
+        <select name="mode">{{#modes}}<option{{#on}} selected{{/on}}>{{name}}</option>{{/modes}}</select> <button class="plain">{{t.switchMode}}</button></form></td>
         <td>{{remix}}
         <form class="inline" method="post" action="/admin/accounts/{{id}}/change-remix"><input type="hidden" name="csrf" value="{{csrf}}">
         <input type="hidden" name="remix" value="{{remixNext}}"><button class="plain">{{remixLabel}}</button></form></td>

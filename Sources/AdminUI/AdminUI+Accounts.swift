@@ -19,6 +19,8 @@ extension AdminUI {
             row["remix"] = remix.map { $0 ? "ON" : "OFF" } ?? "—"
             row["remixNext"] = remix == true ? "false" : "true"
             row["remixLabel"] = page.texts[remix == true ? "remixOff" : "remixOn"]
+            let mode = item["mode"]?.stringValue
+            row["modes"] = SpeedMode.allCases.map { ["name": $0.rawValue, "on": $0.rawValue == mode] as [String: Any] }
             row["fastTime"] = item["fastTimeRemaining"]?.stringValue ?? "—"
             row["running"] = item["runningCount"]?.intValue ?? 0
             row["queued"] = item["queueCount"]?.intValue ?? 0
