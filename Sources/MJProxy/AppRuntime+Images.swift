@@ -15,8 +15,10 @@ final class ImageMirrorHooks: Sendable {
 
 extension AppRuntime {
     /// The image mirror of `config.images` (nil when `images.mirror` is off) and the server of its links.
+    /// `sharedKey`: the signing key of the instances on a shared store, used when `images.signingKey` is not set.
     static func makeImageMirror(
-        config: AppConfig, registry: TaskRegistry, http: HTTPClient, apiPort: OneShot<Int>, hooks: ImageMirrorHooks, logger: Logger
+        config: AppConfig, registry: TaskRegistry, http: HTTPClient, apiPort: OneShot<Int>, hooks: ImageMirrorHooks, sharedKey: String? = nil,
+        logger: Logger
     ) -> (ImageMirrorService?, ImageServer?) {
         let settings = config.images
         let backend: any ImageBackend
@@ -26,7 +28,8 @@ extension AppRuntime {
         case .disk: backend = DiskImageBackend(directory: settings.diskDirectory(storePath: config.storePath))
         }
         let keyFile = config.storePath == ":memory:" ? nil : ImageMirrorSettings.besideStore(config.storePath, "image-signing.key")
-        let (key, persisted) = ImageURLSigner.loadKey(configured: settings.signingKey, keyFile: keyFile)
+        let configured = settings.signingKey.flatMap { $0.isEmpty ? nil : $0 } ?? sharedKey
+        let (key, persisted) = ImageURLSigner.loadKey(configured: configured, keyFile: keyFile)
         if !persisted { logger.warning("image links are signed with a key of this run only: set images.signingKey to keep them valid") }
         let signer = ImageURLSigner(key: key)
         // Without images.publicBaseUrl, links name the API's own address (loopback for a wildcard bind).

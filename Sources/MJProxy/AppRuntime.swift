@@ -97,7 +97,8 @@ final class AppRuntime: Sendable {
             globalHook: config.webhookURL, verificationHook: config.verificationHookURL, secret: config.webhookSecret,
             transport: OutboundHTTP(policy: webhookPolicy, userAgent: webhookSettings.userAgent, logger: logger))
         let imageHooks = ImageMirrorHooks()
-        (images, imageServer) = Self.makeImageMirror(config: config, registry: registry, http: http, apiPort: apiPort, hooks: imageHooks, logger: logger)
+        (images, imageServer) = Self.makeImageMirror(
+            config: config, registry: registry, http: http, apiPort: apiPort, hooks: imageHooks, sharedKey: opened.sharedImageSigningKey, logger: logger)
         if let images { await registry.addSink(images) }
         await registry.addSink(events)
         pool = AccountPool(registry: registry, rule: config.schedulingRule)

@@ -16,6 +16,8 @@ struct OpenedStore: Sendable {
     var leases: (any AccountLeaseStore)?
     /// This process's instance id (`instance.id`, else generated once here).
     var instanceId = ""
+    /// The image signing key the instances on a shared store use when none is configured.
+    var sharedImageSigningKey: String?
 
     /// Opens (and migrates) the configured store. Errors name a PostgreSQL server by its redacted URL.
     static func open(_ config: AppConfig, logger: Logger) async throws -> OpenedStore {
@@ -24,7 +26,9 @@ struct OpenedStore: Sendable {
             logger.info("store: PostgreSQL", metadata: ["url": "\(configuration.redacted)"])
             let instanceId = config.instance.resolvedId
             let store = try await PostgresTaskStore.open(configuration, logger: logger, instanceId: instanceId)
-            return OpenedStore(store: store, service: store, accounts: store.accountsAtOpen, leases: store, instanceId: instanceId)
+            return OpenedStore(
+                store: store, service: store, accounts: store.accountsAtOpen, leases: store, instanceId: instanceId,
+                sharedImageSigningKey: store.sharedImageSigningKey)
         }
         let sqlite = try await SQLiteTaskStore.open(path: config.storePath, logger: logger)
         return OpenedStore(store: sqlite, service: nil, accounts: try await sqlite.accounts())

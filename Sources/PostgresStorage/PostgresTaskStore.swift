@@ -30,12 +30,16 @@ public final class PostgresTaskStore: TaskStore, AccountStore, Service {
     public let accountsAtOpen: [AccountRecord]
     /// The instance writing through this store (named in its change notifications).
     public let instanceId: String
+    /// The key every instance on this database signs image links with when `images.signingKey` is not set
+    /// (64 hex digits, created by the first instance that opened the store).
+    public let sharedImageSigningKey: String
 
     private init(
         client: PostgresClient, configuration: PostgresStoreConfiguration, logger: Logger, schemaVersion: Int, accountsAtOpen: [AccountRecord],
-        instanceId: String
+        instanceId: String, sharedImageSigningKey: String
     ) {
         self.instanceId = instanceId
+        self.sharedImageSigningKey = sharedImageSigningKey
         self.client = client
         self.configuration = configuration
         self.logger = logger
@@ -46,13 +50,14 @@ public final class PostgresTaskStore: TaskStore, AccountStore, Service {
     /// Connects once to apply pending migrations (safe when several processes start at once) and read
     /// the stored accounts, then returns the store; its pool connects when `run` starts.
     public static func open(_ configuration: PostgresStoreConfiguration, logger: Logger, instanceId: String = "") async throws -> PostgresTaskStore {
-        let (version, accounts): (Int, [AccountRecord])
+        let (version, accounts, signingKey): (Int, [AccountRecord], String)
         do {
             let connection = try await PostgresConnection.connect(
                 configuration: try configuration.connectionConfiguration(), id: 0, logger: logger)
             do {
                 version = try await PostgresMigrations.migrate(on: connection, schema: configuration.schema, logger: logger)
                 accounts = try await readAccounts(from: try await connection.query(accountsQuery, logger: logger))
+                signingKey = try await sharedValue("image.signingKey", proposed: randomHex(bytes: 32), on: connection, logger: logger)
                 try await connection.close()
             } catch {
                 try? await connection.close()
@@ -63,7 +68,23 @@ public final class PostgresTaskStore: TaskStore, AccountStore, Service {
         }
         let client = PostgresClient(configuration: configuration.clientConfiguration(), backgroundLogger: logger)
         return PostgresTaskStore(
-            client: client, configuration: configuration, logger: logger, schemaVersion: version, accountsAtOpen: accounts, instanceId: instanceId)
+            client: client, configuration: configuration, logger: logger, schemaVersion: version, accountsAtOpen: accounts, instanceId: instanceId,
+            sharedImageSigningKey: signingKey)
+    }
+
+    /// The value every instance shares under `key`: `proposed` when no instance stored one before.
+    static func sharedValue(_ key: String, proposed: String, on connection: PostgresConnection, logger: Logger) async throws -> String {
+        try await connection.exec("INSERT INTO shared_settings (key, value) VALUES (\(key), \(proposed)) ON CONFLICT (key) DO NOTHING", logger: logger)
+        for try await value in try await connection.query("SELECT value FROM shared_settings WHERE key = \(key)", logger: logger).decode(String.self) {
+            return value
+        }
+        return proposed
+    }
+
+    /// `bytes` random bytes as hex digits.
+    static func randomHex(bytes: Int) -> String {
+        var generator = SystemRandomNumberGenerator()
+        return TextFormat.hex((0..<bytes).map { _ in UInt8.random(in: 0...255, using: &generator) })
     }
 
     /// Runs the connection pool until cancelled or until the service group shuts down.

@@ -26,6 +26,10 @@ public protocol TaskStore: Sendable {
 
     /// The oldest pending delivery of each task whose `nextAttempt` is due, tasks in `excluding` left out.
     func dueDeliveries(now: Int64, limit: Int, excluding: Set<String>) async throws -> [OutboxDelivery]
+    /// `dueDeliveries` for sending: with several instances on one store, each returned delivery is claimed
+    /// for `claim` (no other instance gets it until it is removed, rescheduled or the claim runs out), so
+    /// exactly one instance sends it. A single-process store answers `dueDeliveries`.
+    func claimDueDeliveries(now: Int64, limit: Int, excluding: Set<String>, claim: Duration) async throws -> [OutboxDelivery]
     /// Removes a delivery (sent, superseded or given up).
     func removeDelivery(id: Int64) async throws
     /// Records a failed attempt and when to try again.
@@ -49,6 +53,11 @@ public protocol TaskStore: Sendable {
 }
 
 extension TaskStore {
+    /// One process sends everything in its store: nothing to claim.
+    public func claimDueDeliveries(now: Int64, limit: Int, excluding: Set<String>, claim: Duration) async throws -> [OutboxDelivery] {
+        try await dueDeliveries(now: now, limit: limit, excluding: excluding)
+    }
+
     /// Saves a task with no webhook delivery.
     public func save(_ task: MJTask) async throws { try await save(task, outbox: []) }
 }

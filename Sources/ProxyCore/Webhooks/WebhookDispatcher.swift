@@ -129,7 +129,8 @@ public final class WebhookDispatcher: Service, TaskEventSink, Sendable {
         guard room > 0 else { return }
         let due: [OutboxDelivery]
         do {
-            due = try await store.dueDeliveries(now: nowMillis(), limit: room, excluding: busy)
+            // Claimed: with several instances on one store, each delivery is sent by one of them.
+            due = try await store.claimDueDeliveries(now: nowMillis(), limit: room, excluding: busy, claim: settings.requestTimeout * 6)
         } catch {
             logger.error("webhook outbox unreadable", metadata: ["error": "\(error)"])
             return
