@@ -1,5 +1,6 @@
-import Hummingbird
+import Foundation
 import HTTPAPI
+import Hummingbird
 
 /// The HTTP application's responder: `/admin…` to the admin UI, everything else to the API.
 public struct AdminFrontResponder: HTTPResponder {
@@ -15,7 +16,7 @@ public struct AdminFrontResponder: HTTPResponder {
 
     public func respond(to request: Request, context: Context) async throws -> Response {
         let path = request.uri.path
-        let segments = path.split(separator: "/").map(String.init)
+        let segments = path.split(separator: "/").map { $0.removingPercentEncoding ?? String($0) }
         guard AdminUI.handles(segments) else { return try await api.respond(to: request, context: context) }
         // One metrics label for the whole UI (bounded; ids in admin paths never become labels).
         context.coreContext.endpointPath.value = "/admin"

@@ -192,6 +192,43 @@ import Testing
         }
     }
 
+    @Test func aCaptchaPauseShowsTheChallengeAndResumes() async throws {
+        try await Self.with({ $0.apiSecret = nil; $0.sandbox.accounts = 1 }) { proxy, browser in
+            try await browser.login(Self.secret)
+            let (_, account) = try #require(await proxy.runtime.accounts.list().first)
+            let live = try #require(account)
+            let id = await live.snapshot().config.id
+            await proxy.runtime.sandbox!.world.arm(.captcha, forToken: TestProxy.token(1))
+            _ = try await proxy.waitFinished(try await proxy.imagine("captcha cat"))
+            try await eventually("the pause") { await live.snapshot().state == .paused ? true : nil }
+            let page = try await browser.send(.GET, "/admin/accounts")
+            #expect(page.body.contains("Paused for verification"))
+            #expect(page.body.contains("/captcha/"))
+            let token = try await browser.csrf("/admin/accounts")
+            #expect(try await browser.send(.POST, "/admin/accounts/\(id)/verified", form: [("csrf", token)]).status == 303)
+            #expect(await live.snapshot().state == .ready)
+            #expect(try await browser.send(.GET, "/admin/accounts").body.contains("Success"))
+        }
+    }
+
+    @Test func theBannedWordEditorWritesTheFileAndTheListFollows() async throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("mjproxy-banned-\(UUID().uuidString).txt").path
+        try "# words\nbloodbath\n".write(toFile: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        try await Self.with({ $0.apiSecret = nil; $0.bannedWordsFile = file; $0.bannedWords = ["configured-word"] }) { proxy, browser in
+            try await browser.login(Self.secret)
+            let page = try await browser.send(.GET, "/admin/banned")
+            #expect(page.body.contains("bloodbath") && page.body.contains("configured-word"))
+            let token = try await browser.csrf("/admin/banned")
+            #expect(try await browser.send(.POST, "/admin/banned", form: [("csrf", token), ("words", "bloodbath\r\nzebra stripes")]).status == 303)
+            #expect(try String(contentsOfFile: file, encoding: .utf8) == "bloodbath\nzebra stripes\n")
+            try await eventually("the new word to be banned", timeout: .seconds(30), every: .milliseconds(200)) { () -> Bool? in
+                let answer = try await proxy.post("/mj/submit/imagine", #"{"prompt":"zebra stripes on a horse"}"#)
+                return answer["code"]?.intValue == 24 ? true : nil
+            }
+        }
+    }
+
     @Test func withoutAnAdminSecretTheUIIsRefused() async throws {
         try await TestProxy.with(TestProxy.config()) { proxy in
             let page = try await proxy.request(.GET, "/admin")
