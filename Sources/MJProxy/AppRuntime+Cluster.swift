@@ -14,7 +14,10 @@ extension AppRuntime {
         let settings = LeaseKeeper.Settings(
             instanceId: opened.instanceId, leaseDuration: .milliseconds(Int64(config.instance.leaseSeconds * 1000)),
             renewInterval: .milliseconds(Int64(config.instance.renewSeconds * 1000)))
-        let keeper = LeaseKeeper(settings: settings, store: leases, accounts: ClusterAccounts(manager: accounts, service: service), logger: logger)
+        let ids = service.ids
+        let keeper = LeaseKeeper(
+            settings: settings, store: leases, accounts: ClusterAccounts(manager: accounts, service: service), logger: logger,
+            onLane: { ids.setLane($0) })
         await accounts.setHolderLookup { id in await keeper.holder(of: id) }
         service.placeElsewhere(using: ClusterPlacement(keeper: keeper, manager: accounts))
         logger.info("instance of a cluster on the PostgreSQL store", metadata: ["instance": "\(settings.instanceId)"])

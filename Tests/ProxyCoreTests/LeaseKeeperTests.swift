@@ -192,4 +192,29 @@ actor FlakyLeases: AccountLeaseStore {
         await keeper.round()
         #expect(await recorder.running.count == 6, "the store is back: its expired leases are taken again")
     }
+
+    @Test func instancesHoldDistinctTaskIdLanesAndTheirIdsNeverCollide() async throws {
+        let clock = ManualMillis()
+        let (_, keepers, recorders) = cluster(clock)
+        await rounds(keepers, clock)
+        var lanes: [Int] = []
+        for k in keepers { lanes.append(try #require(await k.lane)) }
+        #expect(Set(lanes).count == 3)
+        for r in recorders { #expect(await r.running.allSatisfy { !$0.hasPrefix("~lane") }, "a lane is never run as an account") }
+        // Generators in different lanes, all in the same millisecond: no id twice, each 16 digits, rising per instance.
+        let generators = lanes.map { lane in
+            let g = TaskIDGenerator()
+            g.setLane(lane)
+            return g
+        }
+        var all = Set<String>()
+        for g in generators {
+            let ids = (0..<250).map { _ in g.next(now: 1_700_000_000_000) }
+            #expect(ids == ids.sorted() && ids.allSatisfy { $0.count == 16 })
+            all.formUnion(ids)
+        }
+        #expect(all.count == 750)
+        await keepers[0].leave()
+        #expect(await keepers[0].lane == nil)
+    }
 }

@@ -51,14 +51,19 @@ public actor LeaseKeeper: Service {
     public private(set) var roundsCompleted = 0
     /// When (by `now`) the last successful renewal started.
     private var confirmedAt: Int64?
+    /// The task-id lane this instance holds (a lease named `~lane-N`), so ids of instances never collide.
+    public private(set) var lane: Int?
+    /// Told when the lane is taken or lost (the task id generator).
+    private let onLane: @Sendable (Int?) -> Void
     private let work: AsyncStream<Work>
     private let workContinuation: AsyncStream<Work>.Continuation
 
     /// Creates a keeper; nothing happens until `run` (or `round` in tests).
     public init(
         settings: Settings, store: any AccountLeaseStore, accounts: any LeasedAccounts, logger: Logger,
-        now: @escaping @Sendable () -> Int64 = LeaseKeeper.monotonicMillis
+        now: @escaping @Sendable () -> Int64 = LeaseKeeper.monotonicMillis, onLane: @escaping @Sendable (Int?) -> Void = { _ in }
     ) {
+        self.onLane = onLane
         self.settings = settings
         self.store = store
         self.accounts = accounts
@@ -76,6 +81,9 @@ public actor LeaseKeeper: Service {
     /// Asks for a pick-up of tasks another instance created for this instance's accounts.
     public nonisolated func hint(_ taskIds: [String]) { workContinuation.yield(.pickUp(taskIds)) }
 
+    /// Lease names of the task-id lanes (never account ids).
+    static let lanes = (0..<10).map { "~lane-\($0)" }
+
     /// The instance holding `accountId`, as last read (nil: nobody, or not read yet).
     public func holder(of accountId: String) -> String? { held.contains(accountId) ? settings.instanceId : holders[accountId] }
 
@@ -88,8 +96,10 @@ public actor LeaseKeeper: Service {
         let me = settings.instanceId
         do {
             liveInstances = try await store.heartbeat(instance: me, startedAt: settings.startedAt, liveWithin: settings.leaseDuration)
-            let renewed = try await store.renewLeases(instance: me, duration: settings.leaseDuration)
+            var renewed = try await store.renewLeases(instance: me, duration: settings.leaseDuration)
             confirmedAt = started
+            try await keepLane(renewed: renewed)
+            renewed.subtract(Self.lanes)
             for lost in held.subtracting(renewed).sorted() {
                 logger.warning("account lease lost: stopping the account here", metadata: ["account": "\(lost)", "instance": "\(me)"])
                 held.remove(lost)
@@ -100,7 +110,7 @@ public actor LeaseKeeper: Service {
                 await accounts.attach(found)
             }
             let enabled = await accounts.leasableAccounts()
-            holders = try await store.leaseHolders()
+            holders = try await store.leaseHolders().filter { !$0.key.hasPrefix("~lane-") }
             let share = FairShare.share(accounts: enabled.count, instances: max(1, liveInstances.count))
             let plan = FairShare.plan(
                 instance: me, held: held, enabled: enabled, holders: holders, share: share, load: await accounts.load(of: held))
@@ -130,15 +140,30 @@ public actor LeaseKeeper: Service {
         await fence()
     }
 
+    /// Keeps a task-id lane: the renewed one, else the first free one (nil while all ten are taken).
+    private func keepLane(renewed: Set<String>) async throws {
+        if let lane, renewed.contains(Self.lanes[lane]) { return }
+        if lane != nil { logger.warning("task id lane lost", metadata: ["lane": "\(lane ?? -1)", "instance": "\(settings.instanceId)"]) }
+        lane = nil
+        for (n, name) in Self.lanes.enumerated() {
+            guard try await store.acquireLeases([name], instance: settings.instanceId, duration: settings.leaseDuration).contains(name) else { continue }
+            lane = n
+            break
+        }
+        onLane(lane)
+    }
+
     /// Stops every held account when no renewal succeeded for `leaseDuration - renewInterval`: their
     /// leases may expire before the next renewal, and then another instance runs them.
     public func fence() async {
-        guard !held.isEmpty else { return }
+        guard !held.isEmpty || lane != nil else { return }
         let limit = (settings.leaseDuration - settings.renewInterval).milliseconds
         guard let confirmedAt, now() - confirmedAt < limit else {
             logger.error("account leases not renewed in time: stopping every account here", metadata: ["accounts": "\(held.sorted())"])
             let all = held.sorted()
             held = []
+            lane = nil
+            onLane(nil)
             for id in all { await accounts.detach(id) }
             return
         }
@@ -148,6 +173,8 @@ public actor LeaseKeeper: Service {
     public func leave() async {
         let all = held.sorted()
         held = []
+        lane = nil
+        onLane(nil)
         for id in all { await accounts.detach(id) }
         do {
             try await store.releaseLeases(nil, instance: settings.instanceId)

@@ -78,7 +78,7 @@ public struct TaskService: Sendable {
     /// Translation and banned words now (replaced by a config reload; a submission reads it once).
     public var prompts: PromptPolicy { promptsBox.value }
     let promptsBox: Locked<PromptPolicy>
-    let ids = TaskIDGenerator()
+    public let ids = TaskIDGenerator()
     let logger: Logger
     /// Accounts other instances hold (several instances on one store), for tasks no local account takes.
     let elsewhere = Locked<(any RemoteAccounts)?>(nil)
