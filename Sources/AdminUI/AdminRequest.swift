@@ -19,6 +19,8 @@ struct AdminRequest: Sendable {
     var cookies: [String] = []
     /// A message to show on this page.
     var flash: AdminSessions.Flash?
+    /// Cookies get `Secure`: configured so, or the request came through an HTTPS front proxy.
+    var secure = false
 
     /// Reads the session cookie and the language; starts an anonymous session when there is none.
     static func make(_ request: Request, segments: [String], settings: AdminSettings, sessions: AdminSessions) async -> AdminRequest {
@@ -26,10 +28,12 @@ struct AdminRequest: Sendable {
         var query: [String: String] = [:]
         for (k, v) in request.uri.queryParameters where query[String(k)] == nil { query[String(k)] = String(v).removingPercentEncoding ?? String(v) }
         var setCookies: [String] = []
+        let forwarded = request.headers[HTTPField.Name("X-Forwarded-Proto")!]?.split(separator: ",").first?.trimmingCharacters(in: .whitespaces)
+        let secure = settings.secureCookies || forwarded?.lowercased() == "https"
         var language = settings.defaultLanguage
         if let chosen = query["lang"].flatMap(AdminLanguage.init(rawValue:)) {
             language = chosen
-            setCookies.append(AdminHTTP.setCookie(AdminHTTP.languageCookie, chosen.rawValue, secure: settings.secureCookies, maxAge: 365 * 86400))
+            setCookies.append(AdminHTTP.setCookie(AdminHTTP.languageCookie, chosen.rawValue, secure: secure, maxAge: 365 * 86400))
         } else if let saved = cookies[AdminHTTP.languageCookie].flatMap(AdminLanguage.init(rawValue:)) {
             language = saved
         } else if let accepted = AdminLanguage.accepted(request.headers[.acceptLanguage]) {
@@ -42,11 +46,11 @@ struct AdminRequest: Sendable {
             let id = await sessions.create(authenticated: false)
             sessionId = id
             session = await sessions.session(id)
-            setCookies.append(AdminHTTP.setCookie(AdminHTTP.sessionCookie, id, secure: settings.secureCookies))
+            setCookies.append(AdminHTTP.setCookie(AdminHTTP.sessionCookie, id, secure: secure))
         }
         var page = AdminRequest(
             path: segments, query: query, sessionId: session == nil ? nil : sessionId, session: session, language: language,
-            texts: AdminTexts(language), nonce: AdminSessions.randomToken(), cookies: setCookies)
+            texts: AdminTexts(language), nonce: AdminSessions.randomToken(), cookies: setCookies, secure: secure)
         if let id = page.sessionId { page.flash = await sessions.takeFlash(id) }
         return page
     }

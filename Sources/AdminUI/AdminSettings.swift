@@ -5,7 +5,7 @@ public struct AdminSettings: Sendable {
     public var adminSecret: String?
     /// The language when neither `?lang=`, the cookie nor `Accept-Language` chooses one.
     public var defaultLanguage: AdminLanguage
-    /// Mark cookies `Secure` (the UI is served over HTTPS by a front proxy).
+    /// Mark cookies `Secure` always (they are anyway on requests a front proxy marks `X-Forwarded-Proto: https`).
     public var secureCookies: Bool
     /// The configuration as rows; secret ones are never shown.
     public var configuration: @Sendable () -> [AdminConfigRow]

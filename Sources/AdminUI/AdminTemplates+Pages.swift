@@ -1,3 +1,4 @@
+/// The pages of a logged-in operator (see `AdminTemplates` for the frame).
 extension AdminTemplates {
     static let accounts = """
         <h1>{{t.accounts}}</h1>

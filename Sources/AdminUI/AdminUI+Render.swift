@@ -35,6 +35,8 @@ extension AdminUI {
     /// returns the answer's JSON (nil when it was not JSON).
     @discardableResult
     func perform(_ page: AdminRequest, _ method: HTTPRequest.Method, _ path: String, body: JSONValue? = nil) async -> JSONValue? {
+        // Every change an operator makes is logged with its route (ids, never bodies: a token may be in one).
+        logger.info("admin action", metadata: ["method": "\(method)", "route": "\(path.prefix { $0 != "?" })"])
         let response = await api.perform(method, path, body: body)
         let json = await AdminHTTP.json(response)
         let code = json?["code"]?.intValue

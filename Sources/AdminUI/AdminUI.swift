@@ -66,7 +66,7 @@ public struct AdminUI: Sendable {
         case (.get, []): return await overview(&page)
         case (.post, ["logout"]):
             if let id = page.sessionId { await sessions.remove(id) }
-            return AdminHTTP.redirect("/admin/login", cookies: [AdminHTTP.setCookie(AdminHTTP.sessionCookie, "", secure: settings.secureCookies, maxAge: 0)])
+            return AdminHTTP.redirect("/admin/login", cookies: [AdminHTTP.setCookie(AdminHTTP.sessionCookie, "", secure: page.secure, maxAge: 0)])
         case (.get, ["accounts"]): return await accountList(&page)
         case (.post, ["accounts"]): return await accountCreate(&page)
         case (.get, let p) where p.count == 2 && p[0] == "accounts": return await accountEdit(&page, id: p[1])
@@ -91,7 +91,7 @@ public struct AdminUI: Sendable {
                 if let old = page.sessionId { await sessions.remove(old) }
                 let id = await sessions.create(authenticated: true)
                 logger.info("admin login")
-                return AdminHTTP.redirect("/admin", cookies: page.cookies + [AdminHTTP.setCookie(AdminHTTP.sessionCookie, id, secure: settings.secureCookies)])
+                return AdminHTTP.redirect("/admin", cookies: page.cookies + [AdminHTTP.setCookie(AdminHTTP.sessionCookie, id, secure: page.secure)])
             }
             logger.notice("admin login refused: wrong secret")
             if let id = page.sessionId { await sessions.setFlash(id, .init(ok: false, text: page.texts["loginFailed"])) }

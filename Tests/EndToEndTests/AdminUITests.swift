@@ -94,6 +94,12 @@ import Testing
             #expect(first.headers["Location"].first == "/admin/login")
             let cookie = try #require(first.headers["Set-Cookie"].first { $0.hasPrefix("mjadmin_session=") })
             #expect(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict") && cookie.contains("Path=/admin"))
+            #expect(!cookie.contains("Secure"))
+            // Behind an HTTPS front proxy the cookie is `Secure`.
+            let proxied = Browser(base: browser.base)
+            let behindTLS = try await proxied.send(.GET, "/admin", headers: [("X-Forwarded-Proto", "https")])
+            await proxied.shutdown()
+            #expect(behindTLS.headers["Set-Cookie"].first?.contains("; Secure") == true)
             #expect(try await browser.send(.GET, "/admin/accounts").status == 303)
             #expect(try await browser.send(.GET, "/admin/tasks/1/events").status == 303)
 
