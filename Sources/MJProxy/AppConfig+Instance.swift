@@ -7,9 +7,9 @@ struct InstanceSettings: Sendable, Equatable {
     /// process id and a random suffix (unique per start).
     var id: String?
     /// `instance.leaseSeconds`: how long an account lease lasts unrenewed (a dead instance's accounts move after it).
-    var leaseSeconds = 12.0
+    var leaseSeconds = 10.0
     /// `instance.renewSeconds`: how often leases are renewed and free accounts looked for.
-    var renewSeconds = 3.0
+    var renewSeconds = 2.5
 
     /// The configured id, else `host-pid-xxxxxx`.
     var resolvedId: String {

@@ -21,8 +21,8 @@ public actor LeaseKeeper: Service {
         /// When this instance started (ms).
         public var startedAt: Int64
 
-        /// Creates settings (defaults: 12 s leases renewed every 3 s, so a dead instance's accounts move within 15 s).
-        public init(instanceId: String, leaseDuration: Duration = .seconds(12), renewInterval: Duration = .seconds(3), startedAt: Int64 = nowMillis()) {
+        /// Creates settings (defaults: 10 s leases renewed every 2.5 s, so a dead instance's accounts move within 15 s).
+        public init(instanceId: String, leaseDuration: Duration = .seconds(10), renewInterval: Duration = .milliseconds(2500), startedAt: Int64 = nowMillis()) {
             self.instanceId = instanceId
             self.leaseDuration = leaseDuration
             self.renewInterval = renewInterval
