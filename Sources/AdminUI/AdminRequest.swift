@@ -25,8 +25,8 @@ struct AdminRequest: Sendable {
     /// Reads the session cookie and the language; starts an anonymous session when there is none.
     static func make(_ request: Request, segments: [String], settings: AdminSettings, sessions: AdminSessions) async -> AdminRequest {
         let cookies = AdminHTTP.cookies(request.headers)
-        var query: [String: String] = [:]
-        for (k, v) in request.uri.queryParameters where query[String(k)] == nil { query[String(k)] = String(v).removingPercentEncoding ?? String(v) }
+        // Decoded once, as a GET form encodes it (`+` a space); `uri.queryParameters` has decoded values already.
+        let query = AdminHTTP.form(Array((request.uri.query ?? "").utf8))
         var setCookies: [String] = []
         let forwarded = request.headers[HTTPField.Name("X-Forwarded-Proto")!]?.split(separator: ",").first?.trimmingCharacters(in: .whitespaces)
         let secure = settings.secureCookies || forwarded?.lowercased() == "https"

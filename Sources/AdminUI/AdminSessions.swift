@@ -11,6 +11,20 @@ public actor AdminSessions {
         /// A message for the next page (the answer of the last action).
         var flash: Flash?
         var expires: ContinuousClock.Instant
+        /// Submissions already made, by form token (see `claim`): the created task's id, "" while it runs.
+        var submitted: [String: String] = [:]
+        /// The keys of `submitted`, oldest first (the map is capped).
+        var submittedOrder: [String] = []
+    }
+
+    /// What `claim` found for a form's one-time token.
+    enum Claim: Sendable, Equatable {
+        /// The first time: go on, then `settle`.
+        case first
+        /// Already sent (a double click, a resent form): the task the first one created, nil while it runs or if it failed.
+        case repeated(taskId: String?)
+        /// No such session.
+        case noSession
     }
 
     /// A message shown once: the outcome of an action.
@@ -67,6 +81,24 @@ public actor AdminSessions {
     func takeFlash(_ id: String) -> Flash? {
         defer { sessions[id]?.flash = nil }
         return sessions[id]?.flash
+    }
+
+    /// Marks the form with one-time token `key` as submitted in session `id`, so the same form sent
+    /// again (a double click, a browser resending it) reaches Discord once. The last 200 are kept.
+    func claim(_ id: String, key: String) -> Claim {
+        guard var s = sessions[id] else { return .noSession }
+        if let task = s.submitted[key] { return .repeated(taskId: task.isEmpty ? nil : task) }
+        s.submitted[key] = ""
+        s.submittedOrder.append(key)
+        if s.submittedOrder.count > 200 { s.submitted[s.submittedOrder.removeFirst()] = nil }
+        sessions[id] = s
+        return .first
+    }
+
+    /// Records the task a claimed submission created (nil: it created none; the claim stays, so a resend still goes nowhere).
+    func settle(_ id: String, key: String, taskId: String?) {
+        guard let taskId, sessions[id]?.submitted[key] != nil else { return }
+        sessions[id]?.submitted[key] = taskId
     }
 
     /// 32 random bytes (the system's cryptographic generator) as 64 hex characters.

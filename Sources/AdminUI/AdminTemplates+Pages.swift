@@ -6,26 +6,26 @@ extension AdminTemplates {
         <tr><th>{{t.id}}</th><th>{{t.state}}</th><th>{{t.mode}}</th><th>{{t.remix}}</th><th>{{t.fastTime}}</th><th>{{t.running}}/{{t.queued}}</th><th>{{t.lastError}}</th><th></th></tr>
         {{#accounts}}
         <tr id="account-{{id}}">
-        <td><a href="/admin/accounts/{{id}}">{{id}}</a><div class="muted">{{remark}}</div></td>
+        <td><a href="/admin/accounts/{{path}}">{{id}}</a><div class="muted">{{remark}}</div></td>
         <td><span class="tag state">{{state}}</span>{{#disabledReason}}<div class="muted">{{disabledReason}}</div>{{/disabledReason}}
         {{#captcha}}<div><b>{{t.captchaPaused}}</b> <span class="muted">{{message}}</span>
         {{#link}}<a href="{{link}}" target="_blank" rel="noopener noreferrer">{{t.openChallenge}}</a>{{/link}}
-        <form class="inline" method="post" action="/admin/accounts/{{id}}/verified"><input type="hidden" name="csrf" value="{{csrf}}"><button>{{t.unpause}}</button></form></div>{{/captcha}}
+        <form class="inline" method="post" action="/admin/accounts/{{path}}/verified"><input type="hidden" name="csrf" value="{{csrf}}"><button>{{t.unpause}}</button></form></div>{{/captcha}}
         </td>
         <td>{{mode}}
-        <form class="inline" method="post" action="/admin/accounts/{{id}}/change-mode"><input type="hidden" name="csrf" value="{{csrf}}">
+        <form class="inline" method="post" action="/admin/accounts/{{path}}/change-mode"><input type="hidden" name="csrf" value="{{csrf}}">
         <select name="mode">{{#modes}}<option{{#on}} selected{{/on}}>{{name}}</option>{{/modes}}</select> <button class="plain">{{t.switchMode}}</button></form></td>
         <td>{{remix}}
-        <form class="inline" method="post" action="/admin/accounts/{{id}}/change-remix"><input type="hidden" name="csrf" value="{{csrf}}">
+        <form class="inline" method="post" action="/admin/accounts/{{path}}/change-remix"><input type="hidden" name="csrf" value="{{csrf}}">
         <input type="hidden" name="remix" value="{{remixNext}}"><button class="plain">{{remixLabel}}</button></form></td>
         <td>{{fastTime}}</td>
         <td>{{running}}/{{queued}}</td>
         <td class="muted">{{lastError}}</td>
         <td class="actions">
-        {{#enabled}}<form class="inline" method="post" action="/admin/accounts/{{id}}/disable"><input type="hidden" name="csrf" value="{{csrf}}"><button class="plain" id="disable-{{id}}">{{t.disable}}</button></form>{{/enabled}}
-        {{^enabled}}<form class="inline" method="post" action="/admin/accounts/{{id}}/enable"><input type="hidden" name="csrf" value="{{csrf}}"><button class="plain" id="enable-{{id}}">{{t.enable}}</button></form>{{/enabled}}
-        <form class="inline" method="post" action="/admin/accounts/{{id}}/reconnect"><input type="hidden" name="csrf" value="{{csrf}}"><button class="plain">{{t.reconnect}}</button></form>
-        <form class="inline" method="post" action="/admin/accounts/{{id}}/sync-info"><input type="hidden" name="csrf" value="{{csrf}}"><button class="plain">{{t.syncInfo}}</button></form>
+        {{#enabled}}<form class="inline" method="post" action="/admin/accounts/{{path}}/disable"><input type="hidden" name="csrf" value="{{csrf}}"><button class="plain" id="disable-{{id}}">{{t.disable}}</button></form>{{/enabled}}
+        {{^enabled}}<form class="inline" method="post" action="/admin/accounts/{{path}}/enable"><input type="hidden" name="csrf" value="{{csrf}}"><button class="plain" id="enable-{{id}}">{{t.enable}}</button></form>{{/enabled}}
+        <form class="inline" method="post" action="/admin/accounts/{{path}}/reconnect"><input type="hidden" name="csrf" value="{{csrf}}"><button class="plain">{{t.reconnect}}</button></form>
+        <form class="inline" method="post" action="/admin/accounts/{{path}}/sync-info"><input type="hidden" name="csrf" value="{{csrf}}"><button class="plain">{{t.syncInfo}}</button></form>
         </td>
         </tr>
         {{/accounts}}
@@ -33,7 +33,7 @@ extension AdminTemplates {
         <h2>{{t.addAccount}}</h2>
         <div class="card">
         <form method="post" action="/admin/accounts" id="add-account">
-        <input type="hidden" name="csrf" value="{{csrf}}">
+        <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="once" value="{{once}}">
         <label><span>{{t.id}}</span><input type="text" name="id"></label>
         <label><span>{{t.guildId}}</span><input type="text" name="guildId" required></label>
         <label><span>{{t.channelId}}</span><input type="text" name="channelId" required></label>
@@ -49,7 +49,7 @@ extension AdminTemplates {
     static let account = """
         <h1>{{t.editAccount}} {{id}}</h1>
         <div class="card">
-        <form method="post" action="/admin/accounts/{{id}}/update" id="edit-account">
+        <form method="post" action="/admin/accounts/{{path}}/update" id="edit-account">
         <input type="hidden" name="csrf" value="{{csrf}}">
         <label><span>{{t.remark}}</span><input type="text" name="remark" value="{{remark}}"></label>
         <label><span>{{t.guildId}}</span><input type="text" name="guildId" value="{{guildId}}"></label>
@@ -63,14 +63,14 @@ extension AdminTemplates {
         <button>{{t.save}}</button>
         </form>
         </div>
-        <form method="post" action="/admin/accounts/{{id}}/delete"><input type="hidden" name="csrf" value="{{csrf}}"><button class="danger">{{t.delete}}</button></form>
+        <form method="post" action="/admin/accounts/{{path}}/delete"><input type="hidden" name="csrf" value="{{csrf}}"><button class="danger">{{t.delete}}</button></form>
         """
 
     static let tasks = """
         <h1>{{t.tasks}}</h1>
         <div class="card">
         <form method="post" action="/admin/tasks" id="imagine-form">
-        <input type="hidden" name="csrf" value="{{csrf}}">
+        <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="once" value="{{once}}">
         <label><span>{{t.newImagine}}</span><input type="text" name="prompt" id="prompt" size="70" required></label>
         <button id="imagine-submit">{{t.imagine}}</button>
         </form>
@@ -101,12 +101,13 @@ extension AdminTemplates {
         <div class="card"><img class="result" id="task-image" alt="{{t.image}}"{{#imageUrl}} src="{{imageUrl}}"{{/imageUrl}}{{^imageUrl}} hidden{{/imageUrl}}></div>
         {{#hasButtons}}<h2>{{t.buttons}}</h2>
         <div class="actions" id="task-buttons">{{#buttons}}<form class="inline" method="post" action="/admin/tasks/{{id}}/action">
-        <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="customId" value="{{customId}}">
+        <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="once" value="{{once}}"><input type="hidden" name="customId" value="{{customId}}">
         <button class="plain" data-label="{{label}}">{{emoji}} {{label}}</button></form>{{/buttons}}</div>{{/hasButtons}}
         {{#open}}
         <script nonce="{{nonce}}">
         (function () {
-          var source = new EventSource("/admin/tasks/{{id}}/events");
+          // The id from the page's text, never spliced into the script (HTML escaping is no JavaScript escaping).
+          var source = new EventSource("/admin/tasks/" + encodeURIComponent(document.getElementById("task-id").textContent) + "/events");
           var live = document.getElementById("live");
           live.textContent = "● {{t.live}}";
           function show(e) {
@@ -116,7 +117,7 @@ extension AdminTemplates {
             document.getElementById("task-progress").textContent = task.progress || "";
             document.getElementById("task-bar").style.width = (parseInt(task.progress, 10) || 0) + "%";
             document.getElementById("task-fail").textContent = task.failReason || "";
-            if (task.imageUrl) {
+            if (task.imageUrl && (/^https?:/i.test(task.imageUrl) || task.imageUrl.charAt(0) === "/")) {
               var img = document.getElementById("task-image");
               if (img.getAttribute("src") !== task.imageUrl) { img.src = task.imageUrl; }
               img.hidden = false;

@@ -27,6 +27,6 @@ extension AdminTexts {
         "saved": "已保存。", "saveFailed": "无法写入文件。",
         "key": "配置项", "value": "值", "secretSet": "••••••（已设置）", "notSet": "（未设置）",
         "configNote": "密钥永不显示。请在配置文件中修改设置；多数设置在重新加载（SIGHUP）后生效。",
-        "language": "语言", "ok": "完成", "failed": "失败",
+        "language": "语言", "alreadySent": "该表单已提交过，未重复提交。", "ok": "完成", "failed": "失败",
     ]
 }

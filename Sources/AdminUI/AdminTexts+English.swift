@@ -27,6 +27,6 @@ extension AdminTexts {
         "saved": "Saved.", "saveFailed": "Could not write the file.",
         "key": "Key", "value": "Value", "secretSet": "•••••• (set)", "notSet": "(not set)",
         "configNote": "Secrets are never shown. Change settings in the configuration file; most apply on reload (SIGHUP).",
-        "language": "Language", "ok": "Done", "failed": "Failed",
+        "language": "Language", "alreadySent": "This form was already sent; it was not sent again.", "ok": "Done", "failed": "Failed",
     ]
 }

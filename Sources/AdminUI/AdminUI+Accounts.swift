@@ -14,6 +14,8 @@ extension AdminUI {
         var rows: [[String: Any]] = []
         for item in list {
             guard var row = Self.mustache(item) as? [String: Any], let id = item["id"]?.stringValue else { continue }
+            // In URLs the id is one percent-encoded path segment (an id may hold `%`, `?`, `#`, `..`).
+            row["path"] = AdminHTTP.escape(id)
             row["enabled"] = item["enable"]?.boolValue ?? false
             let remix = item["mjRemix"]?.boolValue
             row["remix"] = remix.map { $0 ? "ON" : "OFF" } ?? "—"
@@ -41,11 +43,14 @@ extension AdminUI {
             return notFound(&page)
         }
         values["id"] = id
+        values["path"] = AdminHTTP.escape(id)
         return render(&page, "account", title: page.texts["editAccount"], values)
     }
 
     /// `POST /admin/accounts`: the account API's create with the form's fields.
     func accountCreate(_ page: inout AdminRequest) async -> Response {
+        // Once per rendered form: a double click must not add the same token twice (two sessions on one Discord user).
+        if let refused = await claimOnce(&page, scope: "account-create", otherwise: "/admin/accounts").refused { return refused }
         let json = await perform(page, .post, "/mj/account/create", body: Self.accountBody(page.form))
         if json?["code"]?.intValue == 1, let id = json?["result"]?.stringValue, !id.isEmpty { logger.info("admin created account", metadata: ["accountId": "\(id)"]) }
         return AdminHTTP.redirect("/admin/accounts")

@@ -18,6 +18,8 @@ extension AdminUI {
         context["t"] = page.texts.all
         context["csrf"] = page.session?.csrf ?? ""
         context["nonce"] = page.nonce
+        // The one-time token of this rendering's forms that send work to Discord (see `claimOnce`).
+        context["once"] = AdminSessions.randomToken()
         let content = library.render(context, withTemplate: template) ?? ""
         let current = page.path.first ?? ""
         let nav: [[String: Any]] = Self.navigation.map { entry in

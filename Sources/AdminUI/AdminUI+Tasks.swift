@@ -50,7 +50,7 @@ extension AdminUI {
         values["percent"] = Int(task.progress.prefix { $0.isNumber }) ?? (task.status == .success ? 100 : 0)
         values["prompt"] = task.prompt ?? ""
         if let d = task.description, !d.isEmpty { values["description"] = d }
-        if let url = task.imageUrl, !url.isEmpty { values["imageUrl"] = url }
+        if let url = task.imageUrl, Self.isImageLink(url) { values["imageUrl"] = url }
         let buttons = task.status == .success ? task.buttons.map { ["customId": $0.customId, "label": $0.label, "emoji": $0.emoji] } : []
         values["buttons"] = buttons
         values["hasButtons"] = !buttons.isEmpty
@@ -58,28 +58,46 @@ extension AdminUI {
         return render(&page, "task", title: "\(page.texts["taskDetail"]) \(id)", values)
     }
 
+    /// Whether an image link may go into the page: http(s) or a path on this server (never `javascript:`, `data:` and the like).
+    static func isImageLink(_ link: String) -> Bool {
+        if link.hasPrefix("/") { return true }
+        guard let scheme = URL(string: link)?.scheme?.lowercased() else { return false }
+        return scheme == "https" || scheme == "http"
+    }
+
     /// The task's event stream (the API's `/mj/task/{id}/events`, for the operator's session).
     func taskEvents(_ request: Request, id: String) async -> Response {
         await api.perform(.get, "/mj/task/\(AdminHTTP.escape(id))/events", original: request)
     }
 
-    /// `POST /admin/tasks`: the API's imagine with the form's prompt; on to the new task's page.
+    /// `POST /admin/tasks`: the API's imagine with the form's prompt (once per rendered form); on to the new task's page.
     func imagine(_ page: inout AdminRequest) async -> Response {
+        let (key, refused) = await claimOnce(&page, scope: "imagine", otherwise: "/admin/tasks")
+        if let refused { return refused }
         let json = await perform(page, .post, "/mj/submit/imagine", body: ["prompt": .string(page.form["prompt"] ?? "")])
+        await settleOnce(page, key: key, taskId: Self.createdTask(json))
         return Self.toTask(json, otherwise: "/admin/tasks")
     }
 
-    /// `POST /admin/tasks/{id}/action`: the API's `/mj/submit/action` with the pressed button's customId.
+    /// `POST /admin/tasks/{id}/action`: the API's `/mj/submit/action` with the pressed button's customId (once per rendered form).
     func taskAction(_ page: inout AdminRequest, id: String) async -> Response {
-        let json = await perform(page, .post, "/mj/submit/action", body: ["taskId": .string(id), "customId": .string(page.form["customId"] ?? "")])
-        return Self.toTask(json, otherwise: "/admin/tasks/\(AdminHTTP.escape(id))")
+        let customId = page.form["customId"] ?? ""
+        let back = "/admin/tasks/\(AdminHTTP.escape(id))"
+        let (key, refused) = await claimOnce(&page, scope: "action|\(id)|\(customId)", otherwise: back)
+        if let refused { return refused }
+        let json = await perform(page, .post, "/mj/submit/action", body: ["taskId": .string(id), "customId": .string(customId)])
+        await settleOnce(page, key: key, taskId: Self.createdTask(json))
+        return Self.toTask(json, otherwise: back)
+    }
+
+    /// The id of the task a submission created (codes 1 and 22 carry it), or nil.
+    static func createdTask(_ json: JSONValue?) -> String? {
+        guard let code = json?["code"]?.intValue, code == 1 || code == 22, let id = json?["result"]?.stringValue, !id.isEmpty else { return nil }
+        return id
     }
 
     /// To the page of the task a submission created (codes 1 and 22 carry its id), else `otherwise`.
     static func toTask(_ json: JSONValue?, otherwise: String) -> Response {
-        if let code = json?["code"]?.intValue, code == 1 || code == 22, let id = json?["result"]?.stringValue, !id.isEmpty {
-            return AdminHTTP.redirect("/admin/tasks/\(AdminHTTP.escape(id))")
-        }
-        return AdminHTTP.redirect(otherwise)
+        AdminHTTP.redirect(createdTask(json).map { "/admin/tasks/\(AdminHTTP.escape($0))" } ?? otherwise)
     }
 }

@@ -46,10 +46,17 @@ public struct AdminUI: Sendable {
             return render(&page, "message", title: page.texts["refusedTitle"], ["heading": page.texts["refusedTitle"], "text": page.texts["refusedText"]], status: .forbidden)
         }
         let method = request.method
+        guard [.get, .head, .post].contains(method) else {
+            var refused = render(&page, "message", title: page.texts["failed"], ["heading": page.texts["failed"], "text": ""], status: .methodNotAllowed)
+            refused.headers[.allow] = "GET, HEAD, POST"
+            return refused
+        }
         if method == .post {
-            var request = request
-            // Forms are small; a larger body is refused by the token check below (no fields read).
-            if let buffer = try? await request.body.collect(upTo: 1 << 20) { page.form = AdminHTTP.form(Array(buffer.readableBytesView)) }
+            // Forms are small (the banned-word list the largest); a larger body is refused unread.
+            guard let buffer = try? await request.body.collect(upTo: 1 << 20) else {
+                return render(&page, "message", title: page.texts["failed"], ["heading": page.texts["failed"], "text": ""], status: .contentTooLarge)
+            }
+            page.form = AdminHTTP.form(Array(buffer.readableBytesView))
             // Every POST, login included, carries the session's token (SameSite=Strict is the second guard).
             guard let session = page.session, let token = page.form["csrf"], SecretCheck.equal(token, session.csrf) else {
                 return render(&page, "message", title: page.texts["failed"], ["heading": page.texts["failed"], "text": page.texts["csrfFailed"]], status: .forbidden)

@@ -55,6 +55,12 @@ import Testing
             return (Int(response.status.code), response.headers, String(buffer: body))
         }
 
+        /// The value of the first hidden field `name` in `html`.
+        static func field(_ name: String, in html: String) throws -> String {
+            guard let range = html.range(of: "name=\"\(name)\" value=\"") else { throw TestFailure("no \(name) field") }
+            return String(html[range.upperBound...].prefix { $0 != "\"" })
+        }
+
         /// The CSRF token of the page at `path`.
         func csrf(_ path: String) async throws -> String {
             let page = try await send(.GET, path)
@@ -176,8 +182,9 @@ import Testing
         try await Self.with { proxy, browser in
             try await browser.login(Self.secret)
             let token = try await browser.csrf("/admin/accounts")
+            let once = try Browser.field("once", in: try await browser.send(.GET, "/admin/accounts").body)
             let created = try await browser.send(.POST, "/admin/accounts", form: [
-                ("csrf", token), ("id", "ui-account"), ("guildId", SandboxIDs.guildId), ("channelId", SandboxIDs.channelId(3)),
+                ("csrf", token), ("once", once), ("id", "ui-account"), ("guildId", SandboxIDs.guildId), ("channelId", SandboxIDs.channelId(3)),
                 ("userToken", SandboxIDs.accountToken(3)), ("remark", "from the form"), ("coreSize", "2"),
             ])
             #expect(created.status == 303)
@@ -187,8 +194,9 @@ import Testing
             #expect(page.body.contains("id=\"account-ui-account\""))
             #expect(!page.body.contains(SandboxIDs.accountToken(3)))
             // The API's validation answers on the page: a wrong channel id.
+            let nextOnce = try Browser.field("once", in: page.body)
             _ = try await browser.send(.POST, "/admin/accounts", form: [
-                ("csrf", token), ("guildId", SandboxIDs.guildId), ("channelId", "12"), ("userToken", "t"),
+                ("csrf", token), ("once", nextOnce), ("guildId", SandboxIDs.guildId), ("channelId", "12"), ("userToken", "t"),
             ])
             #expect(try await browser.send(.GET, "/admin/accounts").body.contains("invalid channelId"))
             // Edit: an empty token keeps the current one.
@@ -240,6 +248,96 @@ import Testing
             let page = try await proxy.request(.GET, "/admin")
             #expect(page.status == 403)
             #expect(page.body.contains("admin.secret"))
+        }
+    }
+
+    @Test func aFormThatSendsAJobGoesToDiscordOnce() async throws {
+        try await Self.with({ $0.apiSecret = nil }) { proxy, browser in
+            try await browser.login(Self.secret)
+            let page = try await browser.send(.GET, "/admin/tasks")
+            let csrf = try Browser.field("csrf", in: page.body)
+            let once = try Browser.field("once", in: page.body)
+            // A double click sends the same rendered form twice: one imagine, both answers lead to it.
+            let first = try await browser.send(.POST, "/admin/tasks", form: [("csrf", csrf), ("once", once), ("prompt", "double click cat")])
+            let second = try await browser.send(.POST, "/admin/tasks", form: [("csrf", csrf), ("once", once), ("prompt", "double click cat")])
+            let location = try #require(first.headers["Location"].first)
+            #expect(first.status == 303 && location.hasPrefix("/admin/tasks/") && location != "/admin/tasks/")
+            #expect(second.status == 303 && second.headers["Location"].first == location)
+            #expect(try await browser.send(.GET, location).body.contains("already sent"))
+            let imagines = try await proxy.runtime.registry.list(limit: 100, before: nil).filter { $0.prompt == "double click cat" }
+            #expect(imagines.count == 1)
+            // A form without its one-time token sends nothing.
+            #expect(try await browser.send(.POST, "/admin/tasks", form: [("csrf", csrf), ("prompt", "double click cat")]).status == 400)
+            let id = String(location.dropFirst("/admin/tasks/".count))
+            _ = try await proxy.waitFinished(id)
+            // A task's button pressed twice on one rendering: one job.
+            let detail = try await browser.send(.GET, location)
+            let customId = try Browser.field("customId", in: detail.body)
+            let buttonOnce = try Browser.field("once", in: detail.body)
+            let form = [("csrf", csrf), ("once", buttonOnce), ("customId", customId)]
+            let pressed = try await browser.send(.POST, "\(location)/action", form: form)
+            let again = try await browser.send(.POST, "\(location)/action", form: form)
+            #expect(pressed.headers["Location"].first != location)
+            #expect(again.headers["Location"].first == pressed.headers["Location"].first)
+            #expect(try await proxy.runtime.registry.list(limit: 100, before: nil).filter { $0.parentId == id }.count == 1)
+        }
+    }
+
+    @Test func accountIdsAreOnePathSegmentInLinksAndForms() async throws {
+        try await Self.with { proxy, browser in
+            try await browser.login(Self.secret)
+            var page = try await browser.send(.GET, "/admin/accounts")
+            let csrf = try Browser.field("csrf", in: page.body)
+            // Two accounts whose ids decode alike ("%41" is "A" percent-decoded once more).
+            for (n, id) in [(3, "A"), (4, "%41")] {
+                page = try await browser.send(.GET, "/admin/accounts")
+                let once = try Browser.field("once", in: page.body)
+                _ = try await browser.send(.POST, "/admin/accounts", form: [
+                    ("csrf", csrf), ("once", once), ("id", id), ("guildId", SandboxIDs.guildId), ("channelId", SandboxIDs.channelId(n)),
+                    ("userToken", SandboxIDs.accountToken(n)),
+                ])
+            }
+            #expect(await proxy.runtime.accounts.get(id: "%41") != nil)
+            #expect(await proxy.runtime.accounts.get(id: "A") != nil)
+            page = try await browser.send(.GET, "/admin/accounts")
+            #expect(page.body.contains(#"action="/admin/accounts/%2541/disable""#))
+            #expect(try await browser.send(.GET, "/admin/accounts/%2541").body.contains(#"action="/admin/accounts/%2541/delete""#))
+            // The delete form of "%41" deletes "%41", never "A".
+            #expect(try await browser.send(.POST, "/admin/accounts/%2541/delete", form: [("csrf", csrf)]).status == 303)
+            #expect(await proxy.runtime.accounts.get(id: "%41") == nil)
+            #expect(await proxy.runtime.accounts.get(id: "A") != nil)
+            // The add form sent twice (a double click) adds one account, not two sessions on one Discord user.
+            page = try await browser.send(.GET, "/admin/accounts")
+            let once = try Browser.field("once", in: page.body)
+            let add = [("csrf", csrf), ("once", once), ("guildId", SandboxIDs.guildId), ("channelId", SandboxIDs.channelId(5)), ("userToken", SandboxIDs.accountToken(5))]
+            _ = try await browser.send(.POST, "/admin/accounts", form: add)
+            _ = try await browser.send(.POST, "/admin/accounts", form: add)
+            #expect(await proxy.runtime.accounts.list().filter { $0.record.config.userToken == SandboxIDs.accountToken(5) }.count == 1)
+            // Query values are decoded once, `+` a space (as a GET form sends them).
+            let filtered = try await browser.send(.GET, "/admin/tasks?account=%2541+b")
+            #expect(filtered.body.contains(#"name="account" value="%41 b""#))
+        }
+    }
+
+    @Test func hostileTaskValuesAndRequestsAreHarmless() async throws {
+        try await Self.with { proxy, browser in
+            try await browser.login(Self.secret)
+            var task = MJTask(id: "9000000000000001", action: .imagine, botType: .midJourney, prompt: #"<script>alert(1)</script>"#, submitTime: 1)
+            task.status = .success
+            task.imageUrl = "javascript:alert(2)"
+            task.buttons = [TaskButton(customId: #"x"><script>alert(3)</script>"#, emoji: "🔄", label: #"" onclick="alert(4)"#)]
+            try await proxy.runtime.registry.create(task)
+            let page = try await browser.send(.GET, "/admin/tasks/9000000000000001")
+            #expect(page.status == 200)
+            #expect(!page.body.contains("javascript:") && !page.body.contains("<script>alert"))
+            #expect(!page.body.contains(#"" onclick="#))
+            #expect(page.body.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
+            // Other methods: 405 with the allowed ones; an oversized form: 413, nothing read.
+            let put = try await browser.send(.PUT, "/admin/accounts")
+            #expect(put.status == 405 && put.headers["Allow"].first == "GET, HEAD, POST")
+            let csrf = try await browser.csrf("/admin/banned")
+            let big = try await browser.send(.POST, "/admin/banned", form: [("csrf", csrf), ("words", String(repeating: "a", count: 2 << 20))])
+            #expect(big.status == 413)
         }
     }
 }
