@@ -19,7 +19,7 @@ extension AppRuntime {
             settings: settings, store: leases, accounts: ClusterAccounts(manager: accounts, service: service), logger: logger,
             onLane: { ids.setLane($0) })
         await accounts.setHolderLookup { id in await keeper.holder(of: id) }
-        service.placeElsewhere(using: ClusterPlacement(keeper: keeper, manager: accounts))
+        service.placeElsewhere(using: ClusterPlacement(keeper: keeper, manager: accounts), writes: leases as? any SharedTaskWrites)
         logger.info("instance of a cluster on the PostgreSQL store", metadata: ["instance": "\(settings.instanceId)"])
         return keeper
     }
@@ -30,7 +30,10 @@ extension AppRuntime {
         guard let keeper else { return [] }
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: keeper)]
         if let feed = store as? any TaskChangeFeed {
-            let sync = ClusterTaskSync(feed: feed, instanceId: keeper.settings.instanceId, registry: registry, keeper: keeper, events: events, logger: logger)
+            let pool = self.pool
+            let sync = ClusterTaskSync(
+                feed: feed, instanceId: keeper.settings.instanceId, registry: registry, keeper: keeper, events: events,
+                stopRunning: { taskId, accountId in await pool.account(id: accountId)?.cancel(taskId) }, logger: logger)
             services.append(.init(service: sync))
         }
         return services

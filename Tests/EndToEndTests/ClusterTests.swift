@@ -77,6 +77,23 @@ import Testing
                     #expect(onB["properties"]?["discordInstanceId"]?.stringValue == heldB[0])
                     #expect(try await a.get("/mj/task/\(id)/fetch") == onB, "alpha's answer is not a stale copy")
 
+                    // Cancelled on alpha while beta runs it: beta stops it, both answer CANCEL, a second cancel is refused.
+                    let n = try #require(Int64(heldB[0])) - 1_172_000_000_000_000_001
+                    await a.runtime.sandbox!.world.arm(.noAnswer, forToken: TestProxy.token(Int(n)))
+                    let stuck = try await a.post(
+                        "/mj/submit/imagine", #"{"prompt":"a harbour nobody answers","accountFilter":{"instanceId":"\#(heldB[0])"}}"#)
+                    let stuckId = try #require(stuck["result"]?.stringValue)
+                    try await eventually("beta to send the job") {
+                        try await b.get("/mj/task/\(stuckId)/fetch")["status"]?.stringValue == "SUBMITTED" ? true : nil
+                    }
+                    let cancel = try await a.post("/mj/task/\(stuckId)/cancel", "{}")
+                    #expect(cancel["code"]?.intValue == 1, "\(cancel)")
+                    try await eventually("beta to show the cancel") {
+                        try await b.get("/mj/task/\(stuckId)/fetch")["status"]?.stringValue == "CANCEL" ? true : nil
+                    }
+                    #expect(try await a.get("/mj/task/\(stuckId)/fetch")["status"]?.stringValue == "CANCEL")
+                    #expect(try await b.post("/mj/task/\(stuckId)/cancel", "{}")["code"]?.intValue == 4)
+
                     // Several at once on both instances, each read from the other one.
                     var ids: [(String, TestProxy)] = []
                     for n in 0..<6 {

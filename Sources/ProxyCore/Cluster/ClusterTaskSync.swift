@@ -11,12 +11,16 @@ public struct ClusterTaskSync: Service {
     let registry: TaskRegistry
     let keeper: LeaseKeeper
     let events: (any TaskChangePublisher)?
+    /// Stops a task of an account running here (its queue slot, its results discarded).
+    let stopRunning: @Sendable (_ taskId: String, _ accountId: String) async -> Void
     let logger: Logger
 
     /// Creates the follower.
     public init(
-        feed: any TaskChangeFeed, instanceId: String, registry: TaskRegistry, keeper: LeaseKeeper, events: (any TaskChangePublisher)?, logger: Logger
+        feed: any TaskChangeFeed, instanceId: String, registry: TaskRegistry, keeper: LeaseKeeper, events: (any TaskChangePublisher)?,
+        stopRunning: @escaping @Sendable (_ taskId: String, _ accountId: String) async -> Void = { _, _ in }, logger: Logger
     ) {
+        self.stopRunning = stopRunning
         self.feed = feed
         self.instanceId = instanceId
         self.registry = registry
@@ -45,6 +49,11 @@ public struct ClusterTaskSync: Service {
     func handle(_ change: StoredTaskChange) async {
         guard change.instance != instanceId else { return }
         registry.cache.invalidate(change.taskId, revision: change.revision)
+        // Finished by another instance (a cancel sent there) while it runs here: stop it, discard its results.
+        if let status = TaskStatus(rawValue: change.status), status.isFinished, await registry.liveTask(id: change.taskId) != nil {
+            if let account = change.accountId { await stopRunning(change.taskId, account) }
+            _ = await registry.finishedElsewhere(change.taskId, revision: change.revision)
+        }
         if change.status == TaskStatus.notStart.rawValue, let account = change.accountId, await keeper.held.contains(account) {
             keeper.hint([change.taskId])
         }

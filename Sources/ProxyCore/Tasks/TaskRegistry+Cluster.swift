@@ -1,4 +1,5 @@
 import DiscordKit
+import Logging
 
 /// Tasks moving between instances (several instances on one store): an instance runs the unfinished
 /// tasks of the accounts it holds; it takes them from the store when it takes an account or when
@@ -45,6 +46,39 @@ extension TaskRegistry {
         cache.put(task.id, Array(json.utf8), revision: task.revision ?? 0)
         metrics.taskCreated(task)
         if let event { await announce(task, event) }
+    }
+
+    /// Finishes a task another instance runs (a cancel received here): `mutate` applies to the stored task and
+    /// is written only if it is still unfinished then (`SharedTaskWrites`), with its webhook delivery, and
+    /// announced here; its holder stops running it on the change notification. Nil when it finished meanwhile.
+    public func finishElsewhere(_ id: String, using writes: any SharedTaskWrites, _ mutate: @Sendable (inout MJTask) -> Void) async -> MJTask? {
+        guard live[id] == nil, let old = try? await store.task(id: id), !old.status.isFinished else { return nil }
+        var new = old
+        mutate(&new)
+        guard new.status.isFinished else { return nil }
+        new.revision = (old.revision ?? 0) + 1
+        let event = TaskEvent.between(old, new)
+        if event != nil { new.sequence = old.sequence + 1 }
+        let json = new.json.compactString
+        do {
+            guard try await writes.finishIfUnfinished(new, outbox: outboxDeliveries(new, json, event)) else { return nil }
+        } catch {
+            logger.error("task store write failed", metadata: new.logMetadata(["error": "\(error)"]))
+            return nil
+        }
+        finishedHere[id] = true
+        cache.put(id, Array(json.utf8), revision: new.revision ?? 0)
+        if let event { await announce(new, event) }
+        return new
+    }
+
+    /// Another instance finished a task this instance runs (it was cancelled there): it leaves memory
+    /// unchanged in the store, so nothing here writes it again. True when it was running here.
+    public func finishedElsewhere(_ id: String, revision: Int64) -> Bool {
+        guard live.removeValue(forKey: id) != nil else { return false }
+        finishedHere[id] = true
+        cache.invalidate(id, revision: revision)
+        return true
     }
 
     /// Not in memory, not being written and not finished here.

@@ -18,7 +18,7 @@ public actor TaskRegistry {
     var unsaved: [String: MJTask] = [:]
     /// Tasks that finished here recently: a store read that raced their last write never brings them back (cluster pick-up).
     var finishedHere = BoundedDictionary<String, Bool>(capacity: 20_000)
-    private let logger: Logger
+    let logger: Logger
     /// Counts created and finished tasks (synchronously, no hop).
     let metrics: ProxyMetrics
     /// Encoded JSON of recent tasks for the read path (no actor hop, no store read).

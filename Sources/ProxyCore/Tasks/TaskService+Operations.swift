@@ -8,8 +8,17 @@ extension TaskService {
     public func cancel(taskId: String) async -> SubmitResult? {
         guard let task = try? await registry.task(id: taskId) else { return nil }
         guard !task.status.isFinished else { return validation("V32") }
-        if let accountId = task.accountId, let account = await pool.account(id: accountId) { await account.cancel(taskId) }
         let reason = text("F4")
+        // Run by another instance (several on one store): cancelled in the store, its holder stops it.
+        if await registry.liveTask(id: taskId) == nil, let writes = sharedWrites.value {
+            let cancelled = await registry.finishElsewhere(taskId, using: writes) {
+                $0.status = .cancel
+                $0.failReason = reason
+                $0.finishTime = max(nowMillis(), $0.startTime ?? $0.submitTime)
+            }
+            return cancelled == nil ? validation("V32") : SubmitResult(code: 1, description: text("S8"), result: taskId)
+        }
+        if let accountId = task.accountId, let account = await pool.account(id: accountId) { await account.cancel(taskId) }
         let cancelled = await registry.transition(taskId, from: [.notStart, .submitted, .inProgress, .modal]) {
             $0.status = .cancel
             $0.failReason = reason

@@ -82,6 +82,8 @@ public struct TaskService: Sendable {
     let logger: Logger
     /// Accounts other instances hold (several instances on one store), for tasks no local account takes.
     let elsewhere = Locked<(any RemoteAccounts)?>(nil)
+    /// Writes to tasks other instances run (cancel), when several instances share the store.
+    let sharedWrites = Locked<(any SharedTaskWrites)?>(nil)
 
     /// Creates the service.
     public init(registry: TaskRegistry, pool: AccountPool, locale: TextLocale = .en, prompts: PromptPolicy = PromptPolicy(), logger: Logger) {
@@ -95,7 +97,10 @@ public struct TaskService: Sendable {
     func text(_ key: String, _ values: [String: String] = [:]) -> String { Texts.text(key, locale, values) }
 
     /// Lets submissions go to accounts other instances hold when no local account takes them.
-    public func placeElsewhere(using remote: any RemoteAccounts) { elsewhere.withLock { $0 = remote } }
+    public func placeElsewhere(using remote: any RemoteAccounts, writes: (any SharedTaskWrites)? = nil) {
+        elsewhere.withLock { $0 = remote }
+        sharedWrites.withLock { $0 = writes }
+    }
 
     /// Replaces translation and banned words (live configuration); submissions in progress keep the old ones.
     public func setPrompts(_ policy: PromptPolicy) { promptsBox.withLock { $0 = policy } }
