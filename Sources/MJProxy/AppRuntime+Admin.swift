@@ -27,7 +27,7 @@ extension AppRuntime {
             AdminConfigRow(key: "admin.secret", value: c.adminSecret, secret: true),
             AdminConfigRow(key: "locale", value: c.locale.rawValue),
             AdminConfigRow(key: "store.path", value: c.storePath), AdminConfigRow(key: "store.url", value: c.storeURL, secret: true),
-            AdminConfigRow(key: "webhook.url", value: c.webhookURL), AdminConfigRow(key: "webhook.secret", value: c.webhookSecret, secret: true),
+            AdminConfigRow(key: "webhook.url", value: redactedURL(c.webhookURL)), AdminConfigRow(key: "webhook.secret", value: c.webhookSecret, secret: true),
             AdminConfigRow(key: "task.maxIdsPerQuery", value: String(c.maxIdsPerQuery)),
             AdminConfigRow(key: "task.eventsPingSeconds", value: text(c.eventsPingSeconds)),
             AdminConfigRow(key: "accounts", value: String(c.accounts.count)),
@@ -39,7 +39,7 @@ extension AppRuntime {
             AdminConfigRow(key: "outbound.allowPrivateNetworks", value: String(c.outboundAllowPrivateNetworks)),
             AdminConfigRow(key: "scheduling.rule", value: text(c.schedulingRule)),
             AdminConfigRow(key: "discord.proxy", value: c.discordProxy, secret: true),
-            AdminConfigRow(key: "verification.hookUrl", value: c.verificationHookURL),
+            AdminConfigRow(key: "verification.hookUrl", value: redactedURL(c.verificationHookURL)),
             AdminConfigRow(key: "images.mirror", value: text(c.images.backend)),
             AdminConfigRow(key: "images.signingKey", value: c.images.signingKey, secret: true),
             AdminConfigRow(key: "images.s3.accessKey", value: c.images.s3.accessKey, secret: true),
@@ -47,5 +47,19 @@ extension AppRuntime {
             AdminConfigRow(key: "metrics.secret", value: c.metrics.secret, secret: true),
             AdminConfigRow(key: "log.format", value: text(c.log.format)),
         ]
+    }
+
+    /// A hook URL as the configuration page shows it: credentials in its user part and its query (where
+    /// hook services put tokens) replaced by `***`; a value that is not a URL is not shown at all.
+    static func redactedURL(_ value: String?) -> String? {
+        guard let value, !value.isEmpty else { return value }
+        guard var parts = URLComponents(string: value), parts.host != nil else { return "***" }
+        if parts.user != nil || parts.password != nil {
+            parts.user = "***"
+            parts.password = nil
+        }
+        if parts.query != nil { parts.query = "***" }
+        parts.fragment = nil
+        return parts.string ?? "***"
     }
 }

@@ -153,14 +153,22 @@ import Testing
     }
 
     @Test func theConfigurationPageMasksSecrets() async throws {
-        try await Self.with({ $0.webhookSecret = "hook-secret-value"; $0.webhookURL = "http://127.0.0.1:9/hook" }) { _, browser in
+        try await Self.with({
+            $0.webhookSecret = "hook-secret-value"
+            $0.webhookURL = "http://127.0.0.1:9/hook"
+            // Hook services carry tokens in the user part or the query: those never reach the page.
+            $0.verificationHookURL = "https://bot:pass-in-url@hooks.example/notify?token=query-token-value"
+        }) { _, browser in
             try await browser.login(Self.secret)
             let page = try await browser.send(.GET, "/admin/config")
             #expect(page.status == 200)
-            for secret in [Self.secret, "api-ui-secret", "hook-secret-value"] { #expect(!page.body.contains(secret)) }
+            for secret in [Self.secret, "api-ui-secret", "hook-secret-value", "pass-in-url", "query-token-value"] {
+                #expect(!page.body.contains(secret))
+            }
             #expect(page.body.contains("admin.secret"))
             #expect(page.body.contains("(set)"))
             #expect(page.body.contains("http://127.0.0.1:9/hook"))
+            #expect(page.body.contains("hooks.example/notify"))
         }
     }
 
