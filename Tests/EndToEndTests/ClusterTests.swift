@@ -35,7 +35,9 @@ import Testing
             c.instance.leaseSeconds = 3
             c.instance.renewSeconds = 0.3
             c.sandbox.speedFactor = 0.1
+            c.adminSecret = "adm1n"
         }
+        let admin = [("mj-admin-secret", "adm1n")]
         do {
             try await TestProxy.with(TestProxy.config { clustered(&$0, "alpha") }) { a in
                 let (endpoints, accounts) = a.runtime.accountConfigs(sandboxBase: a.runtime.sandbox?.localBaseURL)
@@ -56,7 +58,7 @@ import Testing
                     for proxy in [a, b] {
                         let list = try await eventually("holders in the account list") { () -> [String: String]? in
                             var holders: [String: String] = [:]
-                            for account in try await proxy.get("/mj/account/list").arrayValue ?? [] {
+                            for account in try await proxy.get("/mj/account/list", headers: admin).arrayValue ?? [] {
                                 if let id = account["id"]?.stringValue, let h = account["properties"]?["instance"]?.stringValue { holders[id] = h }
                             }
                             return holders.count == 2 ? holders : nil
@@ -93,6 +95,18 @@ import Testing
                     }
                     #expect(try await a.get("/mj/task/\(stuckId)/fetch")["status"]?.stringValue == "CANCEL")
                     #expect(try await b.post("/mj/task/\(stuckId)/cancel", "{}")["code"]?.intValue == 4)
+
+                    // Disabled through beta's API while alpha runs it: alpha stops it and nobody holds it; enabled again, it runs again.
+                    #expect(try await b.post("/mj/account/\(heldA[0])/disable", "", headers: admin)["code"]?.intValue == 1)
+                    try await eventually("alpha to give the disabled account up") {
+                        let fetched = try await a.get("/mj/account/\(heldA[0])/fetch", headers: admin)
+                        return try await Self.held(a).isEmpty && fetched["enable"] == false ? true : nil
+                    }
+                    #expect(try await b.post("/mj/account/\(heldA[0])/enable", "", headers: admin)["code"]?.intValue == 1)
+                    try await eventually("the account held again") {
+                        let all = try await Self.held(a) + Self.held(b)
+                        return Set(all) == Set(heldA + heldB) ? true : nil
+                    }
 
                     // Several at once on both instances, each read from the other one.
                     var ids: [(String, TestProxy)] = []

@@ -37,4 +37,34 @@ extension AccountManager {
 
     /// The instance holding `id`'s lease (nil without leases, or when nobody holds it).
     public func holder(of id: String) async -> String? { await holderLookup?(id) }
+
+    /// Brings the known accounts in line with the store, where other instances write theirs (created,
+    /// changed, enabled or deleted through their API or config file): new ones become known, changed
+    /// settings apply to an account running here as a local change does, deleted ones stop here (their
+    /// waiting tasks here fail as on a local delete). Only with leases; sandbox accounts are never stored.
+    public func syncFromStore() async {
+        guard leased else { return }
+        let stored: [AccountRecord]
+        do { stored = try await store.accounts() } catch { return }
+        let storedIds = Set(stored.map(\.config.id))
+        for s in stored {
+            guard let i = records.firstIndex(where: { $0.config.id == s.config.id }) else {
+                records.append(s)
+                continue
+            }
+            let running = await pool.account(id: s.config.id) != nil
+            // What the bots told an account is written by the instance running it.
+            if !running { records[i].botState = s.botState }
+            let old = records[i].config
+            guard s.config != old else { continue }
+            records[i].config = s.config
+            if records[i].origin != .sandbox { records[i].origin = s.origin }
+            logger.info("account changed on another instance", metadata: ["account": "\(s.config.id)"])
+            await activate(records[i], previous: old, reconnect: s.config.connectionDiffers(from: old))
+        }
+        for gone in records where gone.origin != .sandbox && !storedIds.contains(gone.config.id) {
+            logger.info("account deleted on another instance", metadata: ["account": "\(gone.config.id)"])
+            try? await delete(id: gone.config.id)
+        }
+    }
 }

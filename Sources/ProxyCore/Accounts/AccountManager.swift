@@ -132,6 +132,8 @@ public actor AccountManager: Service {
         guard !records.contains(where: { $0.config.id == config.id }) else { throw Failure.exists(config.id) }
         let record = AccountRecord(config: config, createdAt: nowMillis(), origin: .api)
         try await store.saveAccount(record)
+        // With leases, a sync from the store may have added it meanwhile.
+        guard !records.contains(where: { $0.config.id == config.id }) else { return }
         records.append(record)
         if !leased { await pool.add(await running(record)) }
         logger.info("account created", metadata: ["account": "\(config.id)"])
@@ -220,7 +222,7 @@ public actor AccountManager: Service {
     /// Brings the running account in line with `record`: a new session when asked or when a dead
     /// (gateway-disabled) account is enabled again, else the settings are applied live keeping the
     /// connection settings of the open session.
-    private func activate(_ record: AccountRecord, previous: AccountConfig, reconnect: Bool) async {
+    func activate(_ record: AccountRecord, previous: AccountConfig, reconnect: Bool) async {
         let new = record.config
         guard let account = await pool.account(id: new.id) else {
             // With leases, an account not held here runs on the instance holding it.

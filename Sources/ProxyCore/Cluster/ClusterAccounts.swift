@@ -10,7 +10,11 @@ public struct ClusterAccounts: LeasedAccounts {
         self.service = service
     }
 
-    public func leasableAccounts() async -> [String] { await manager.enabledAccountIds() }
+    public func leasableAccounts() async -> [String] {
+        // Accounts other instances created, changed or deleted count from this round on.
+        await manager.syncFromStore()
+        return await manager.enabledAccountIds()
+    }
 
     public func load(of accountIds: Set<String>) async -> [String: Int] {
         var out: [String: Int] = [:]
