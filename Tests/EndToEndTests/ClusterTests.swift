@@ -78,6 +78,13 @@ import Testing
                     #expect(onB["status"]?.stringValue == "SUCCESS")
                     #expect(onB["properties"]?["discordInstanceId"]?.stringValue == heldB[0])
                     #expect(try await a.get("/mj/task/\(id)/fetch") == onB, "alpha's answer is not a stale copy")
+                    // A button of that task pressed on alpha: the job runs on beta's account, where the buttons are.
+                    let u1 = try #require(onB["buttons"]?.arrayValue?.compactMap { $0["customId"]?.stringValue }.first { $0.contains("upsample::1") })
+                    let action = try await a.post("/mj/submit/action", #"{"taskId":"\#(id)","customId":"\#(u1)"}"#)
+                    #expect(action["code"]?.intValue == 1, "\(action)")
+                    let (upscaled, _) = try await a.waitFinished(try #require(action["result"]?.stringValue))
+                    #expect(upscaled["status"]?.stringValue == "SUCCESS" && upscaled["action"]?.stringValue == "UPSCALE", "\(upscaled)")
+                    #expect(upscaled["properties"]?["discordInstanceId"]?.stringValue == heldB[0])
 
                     // Cancelled on alpha while beta runs it: beta stops it, both answer CANCEL, a second cancel is refused.
                     let n = try #require(Int64(heldB[0])) - 1_172_000_000_000_000_001

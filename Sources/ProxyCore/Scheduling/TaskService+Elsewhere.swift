@@ -16,6 +16,13 @@ extension TaskService {
         else { return nil }
         var placed = task
         prepare(&placed, target, mode)
+        return await recordElsewhere(placed, for: target)
+    }
+
+    /// Stores `task` `NOT_START` for `target`, an account another instance holds (its holder picks it up),
+    /// and answers code 1 (or 9 when the store refused it).
+    func recordElsewhere(_ task: MJTask, for target: AccountConfig) async -> SubmitResult {
+        var placed = task
         placed.accountId = target.id
         placed.setProperty("discordInstanceId", string: target.id)
         if placed.property("discordChannelId") == nil { placed.setProperty("discordChannelId", string: target.channelId) }
@@ -28,5 +35,15 @@ extension TaskService {
         }
         logger.debug("task recorded for an account held by another instance", metadata: placed.logMetadata())
         return SubmitResult(code: 1, description: text("S1"), result: placed.id, properties: ["discordInstanceId": .string(target.id)])
+    }
+
+    /// For an action whose parent's account (or, with `chooseSameChannel`, an account of the parent's
+    /// channel) runs on another instance: that account as a candidate (settings, remix mode as last stored).
+    func remoteActionAccount(parent: MJTask, chooseSameChannel: Bool) async -> AccountCandidate? {
+        guard let remote = elsewhere.value else { return nil }
+        let candidates = await remote.remoteCandidates(bot: parent.botType)
+        if let own = candidates.first(where: { $0.config.id == parent.accountId }) { return own }
+        guard chooseSameChannel, let channel = parent.property("discordChannelId") else { return nil }
+        return candidates.first { $0.config.channels.contains(channel) }
     }
 }

@@ -20,10 +20,12 @@ extension TaskService {
         guard let rule = CustomIdRules.action(for: customId) else { return validation("V26", ["id": customId]) }
         let onParent = parent.buttons.contains { $0.customId == customId } || (parent.messageHash.map { customId.contains($0) } ?? false)
         guard onParent else { return validation("V27") }
-        guard let account = await actionAccount(parent: parent, chooseSameChannel: chooseSameChannel, filter: common.filter) else {
-            return validation("V14", ["id": parent.accountId ?? ""])
-        }
-        if let filter = common.filter, !filter.admits(account.config, remixOn: await account.remixOn(parent.botType)) { return validation("V12") }
+        let local = await actionAccount(parent: parent, chooseSameChannel: chooseSameChannel, filter: common.filter)
+        // Several instances on one store: the parent's account may run on another instance.
+        let remote = local == nil ? await remoteActionAccount(parent: parent, chooseSameChannel: chooseSameChannel) : nil
+        guard let config = local?.config ?? remote?.config else { return validation("V14", ["id": parent.accountId ?? ""]) }
+        let remixOn = await local?.remixOn(parent.botType) ?? remote?.remixOn ?? false
+        if let filter = common.filter, !filter.admits(config, remixOn: remixOn) { return validation("V12") }
         var task = newTask(rule.action, botType: parent.botType, prompt: parent.prompt, common: common)
         task.promptEn = parent.promptEn
         task.customId = customId
@@ -31,7 +33,7 @@ extension TaskService {
         task.parentMessageId = parent.messageId
         task.parentMessageFlags = parent.properties["flags"]?.intValue.map { Int($0) } ?? 0
         // The job runs where the parent's buttons are (its channel may be a sub-channel).
-        if let channel = parent.property("discordChannelId"), account.config.channels.contains(channel) {
+        if let channel = parent.property("discordChannelId"), config.channels.contains(channel) {
             task.setProperty("discordChannelId", string: channel)
         }
         task.description = "/up \(parent.id) \(CustomIdRules.shortName(customId))"
@@ -42,8 +44,13 @@ extension TaskService {
             modalPrompt = Self.numberedPrompt(parentPrompt, index: n) ?? parentPrompt
         }
         task.setProperty("finalPrompt", string: modalPrompt)
-        let remixOn = await account.remixOn(parent.botType)
-        let needsModal = rule.modal == .always || (rule.modal == .remix && remixOn && !account.config.remixAutoSubmit)
+        let needsModal = rule.modal == .always || (rule.modal == .remix && remixOn && !config.remixAutoSubmit)
+        guard let account = local else {
+            // A modal is answered on the instance running the account: not from here.
+            if needsModal || rule.modal == .always { return validation("V14", ["id": config.id]) }
+            task.promptEn = parentPrompt
+            return await recordElsewhere(task, for: config)
+        }
         if needsModal && !autoSubmitModal {
             task.status = .modal
             task.setProperty("remix", .bool(rule.modal == .remix))
