@@ -11,10 +11,13 @@ extension PostgresTaskStore: AccountLeaseStore {
 
     public func heartbeat(instance: String, startedAt: Int64, liveWithin: Duration) async throws -> [InstanceInfo] {
         let window = liveWithin.wholeMilliseconds
+        // A live row of another process with this id stays as it is (only that process keeps it alive); an
+        // expired one is taken over.
         try await client.exec(
             """
             INSERT INTO instances (id, started_at, last_seen) VALUES (\(instance), \(startedAt), \(unescaped: Self.nowMillis))
-            ON CONFLICT (id) DO UPDATE SET last_seen = excluded.last_seen
+            ON CONFLICT (id) DO UPDATE SET last_seen = excluded.last_seen, started_at = excluded.started_at
+            WHERE instances.started_at = excluded.started_at OR instances.last_seen <= excluded.last_seen - \(window)
             """, logger: logger)
         let live: PostgresQuery = "SELECT id, started_at, last_seen FROM instances WHERE last_seen > \(unescaped: Self.nowMillis) - \(window) ORDER BY id"
         var out: [InstanceInfo] = []

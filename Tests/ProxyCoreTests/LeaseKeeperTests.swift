@@ -217,4 +217,31 @@ actor FlakyLeases: AccountLeaseStore {
         await keepers[0].leave()
         #expect(await keepers[0].lane == nil)
     }
+
+    @Test func aSecondProcessWithTheSameInstanceIdHoldsNothing() async throws {
+        let clock = ManualMillis()
+        let store = MemoryAccountLeases(now: { clock.now })
+        func keeper(_ startedAt: Int64, _ r: RecordingAccounts) -> LeaseKeeper {
+            LeaseKeeper(
+                settings: .init(instanceId: "same", leaseDuration: .seconds(12), renewInterval: .seconds(3), startedAt: startedAt), store: store,
+                accounts: r, logger: Logger(label: "lease-test"), now: { clock.now })
+        }
+        let first = RecordingAccounts(Self.accounts)
+        let second = RecordingAccounts(Self.accounts)
+        let a = keeper(1, first)
+        let b = keeper(2, second)
+        for _ in 0..<3 {
+            await a.round()
+            await b.round()
+            clock.advance(3000)
+        }
+        #expect(await first.running.count == 6)
+        #expect(await second.running.isEmpty, "the duplicate never runs an account the first one runs")
+        // The first one dies: once its heartbeat and leases expire, the second one takes over.
+        for _ in 0..<6 {
+            clock.advance(3000)
+            await b.round()
+        }
+        #expect(await second.running.count == 6)
+    }
 }

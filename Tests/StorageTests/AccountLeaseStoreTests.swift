@@ -54,6 +54,13 @@ import Testing
             #expect(both.first?.startedAt == 1)
             try await store.leave(instance: "a")
             #expect(try await store.heartbeat(instance: "b", startedAt: 2, liveWithin: .seconds(60)).map(\.id) == ["b"])
+            try await store.leave(instance: "b")
+            _ = try await store.heartbeat(instance: "b", startedAt: 2, liveWithin: .seconds(60))
+            // A second process with b's id does not refresh b's row: b's start time stays, and its row can expire.
+            let dup = try await store.heartbeat(instance: "b", startedAt: 99, liveWithin: .seconds(60))
+            #expect(dup.first { $0.id == "b" }?.startedAt == 2)
+            #expect(try await store.heartbeat(instance: "b", startedAt: 99, liveWithin: .zero).isEmpty, "expired: taken over")
+            #expect(try await store.heartbeat(instance: "b", startedAt: 99, liveWithin: .seconds(60)).first?.startedAt == 99)
             // A heartbeat older than the window does not count.
             #expect(try await store.heartbeat(instance: "b", startedAt: 2, liveWithin: .zero).isEmpty)
         }

@@ -96,6 +96,12 @@ public actor LeaseKeeper: Service {
         let me = settings.instanceId
         do {
             liveInstances = try await store.heartbeat(instance: me, startedAt: settings.startedAt, liveWithin: settings.leaseDuration)
+            // Another live process with this instance id: its leases are not ours; hold nothing until it stops.
+            guard liveInstances.first(where: { $0.id == me })?.startedAt == settings.startedAt else {
+                logger.error("another running process uses this instance id: holding no account", metadata: ["instance": "\(me)"])
+                await fence(force: true)
+                return
+            }
             var renewed = try await store.renewLeases(instance: me, duration: settings.leaseDuration)
             confirmedAt = started
             try await keepLane(renewed: renewed)
@@ -155,10 +161,10 @@ public actor LeaseKeeper: Service {
 
     /// Stops every held account when no renewal succeeded for `leaseDuration - renewInterval`: their
     /// leases may expire before the next renewal, and then another instance runs them.
-    public func fence() async {
+    public func fence(force: Bool = false) async {
         guard !held.isEmpty || lane != nil else { return }
         let limit = (settings.leaseDuration - settings.renewInterval).milliseconds
-        guard let confirmedAt, now() - confirmedAt < limit else {
+        guard !force, let confirmedAt, now() - confirmedAt < limit else {
             logger.error("account leases not renewed in time: stopping every account here", metadata: ["accounts": "\(held.sorted())"])
             let all = held.sorted()
             held = []

@@ -10,8 +10,13 @@ public actor MemoryAccountLeases: AccountLeaseStore {
 
     public func heartbeat(instance: String, startedAt: Int64, liveWithin: Duration) async throws -> [InstanceInfo] {
         let t = now()
-        instances[instance] = InstanceInfo(id: instance, startedAt: instances[instance]?.startedAt ?? startedAt, lastSeen: t)
         let window = liveWithin.milliseconds
+        // A live row of another process with this id stays as it is (only that process keeps it alive);
+        // an expired one is replaced.
+        if let row = instances[instance], t - row.lastSeen < window, row.startedAt != startedAt {
+        } else {
+            instances[instance] = InstanceInfo(id: instance, startedAt: startedAt, lastSeen: t)
+        }
         return instances.values.filter { t - $0.lastSeen < window }.sorted { $0.id < $1.id }
     }
 

@@ -21,7 +21,9 @@ public struct InstanceInfo: Sendable, Equatable {
 /// gone at its next renewal.
 public protocol AccountLeaseStore: Sendable {
     /// Records that `instance` is alive (inserts or refreshes its heartbeat) and returns every instance
-    /// whose heartbeat is younger than `liveWithin`, itself included.
+    /// whose heartbeat is younger than `liveWithin`, itself included. A live row of another process
+    /// with the same id (another `startedAt`) is left as it is, so that process sees it is not alone; an
+    /// expired row is taken over.
     func heartbeat(instance: String, startedAt: Int64, liveWithin: Duration) async throws -> [InstanceInfo]
     /// Extends every unexpired lease `instance` holds to `duration` from now; returns the accounts it
     /// holds after that (a lease that expired meanwhile is not renewed: another instance may have it).
