@@ -171,6 +171,17 @@ public final class PostgresTaskStore: TaskStore, AccountStore, Service {
         return result
     }
 
+    public func unfinished(accounts: Set<String>) async throws -> [MJTask] {
+        guard !accounts.isEmpty else { return [] }
+        let decoder = JSONDecoder()
+        var result: [MJTask] = []
+        let query: PostgresQuery = "SELECT data FROM tasks WHERE NOT finished AND account_id = ANY(\(Array(accounts))) ORDER BY id"
+        for try await data in try await client.query(query, logger: logger).decode(String.self) {
+            if let task = try? decoder.decode(MJTask.self, from: Data(data.utf8)) { result.append(task) }
+        }
+        return result
+    }
+
     // MARK: health
 
     /// Checks the server answers within 5 s (a pool that cannot connect would otherwise keep `/ready` waiting).

@@ -69,4 +69,19 @@ import Testing
             throw error
         }
     }
+
+    @Test(arguments: StoreKind.tested) func unfinishedTasksOfSomeAccounts(kind: StoreKind) async throws {
+        try await StoreHarness.with(kind) { s in
+            var tasks: [MJTask] = []
+            for (n, account, status) in [(1, "x", TaskStatus.notStart), (2, "y", .inProgress), (3, "x", .success), (4, "x", .submitted), (5, "z", .notStart)] {
+                var t = Fixture.task(n, status: status)
+                t.accountId = account
+                try await s.store.save(t)
+                tasks.append(t)
+            }
+            #expect(try await s.store.unfinished(accounts: ["x"]).map(\.id) == [tasks[0].id, tasks[3].id])
+            #expect(try await s.store.unfinished(accounts: ["x", "y"]).map(\.id) == [tasks[0].id, tasks[1].id, tasks[3].id])
+            #expect(try await s.store.unfinished(accounts: []).isEmpty)
+        }
+    }
 }

@@ -21,6 +21,8 @@ public protocol TaskStore: Sendable {
     /// Every task that is not finished (for recovery after a restart), oldest first; unreadable rows
     /// are reported in `skipped` and left in place.
     func unfinished() async throws -> RecoveredTasks
+    /// The readable unfinished tasks of `accounts`, oldest first (an instance of several taking over its accounts' tasks).
+    func unfinished(accounts: Set<String>) async throws -> [MJTask]
 
     // MARK: webhook outbox
 
@@ -53,6 +55,11 @@ public protocol TaskStore: Sendable {
 }
 
 extension TaskStore {
+    /// `unfinished()` filtered (stores without an account index).
+    public func unfinished(accounts: Set<String>) async throws -> [MJTask] {
+        try await unfinished().tasks.filter { $0.accountId.map(accounts.contains) ?? false }
+    }
+
     /// One process sends everything in its store: nothing to claim.
     public func claimDueDeliveries(now: Int64, limit: Int, excluding: Set<String>, claim: Duration) async throws -> [OutboxDelivery] {
         try await dueDeliveries(now: now, limit: limit, excluding: excluding)

@@ -15,7 +15,7 @@ extension TaskRegistry {
             guard !unknown.isEmpty else { return [] }
             candidates = try await store.tasks(ids: unknown)
         } else {
-            candidates = try await store.unfinished().tasks
+            candidates = try await store.unfinished(accounts: accounts)
         }
         var taken: [MJTask] = []
         for task in candidates.sorted(by: { $0.id < $1.id }) where !task.status.isFinished {
