@@ -24,6 +24,9 @@ enum OpenAPIOperationalPaths {
                     "accounts",
                     OAS.object([("connected", OAS.integer(minimum: 0)), ("enabled", OAS.integer(minimum: 0))], required: ["connected", "enabled"])
                 ),
+                // Several instances on one PostgreSQL store: this instance and the accounts it holds.
+                ("instance", OAS.string("This instance's id (several instances on one PostgreSQL store).")),
+                ("heldAccounts", OAS.array(OAS.string())),
             ], required: ["status", "accounts"])
         let notReady = OAS.object(
             [("status", OAS.string(enumValues: ["NOT_READY"])), ("reasons", OAS.array(OAS.string(), minItems: 1))], required: ["status", "reasons"])
