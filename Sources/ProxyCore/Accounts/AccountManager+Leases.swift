@@ -6,7 +6,8 @@ import Logging
 extension AccountManager {
     /// Enabled accounts in configuration order (the ones that should run on some instance).
     public func enabledAccountIds() -> [String] {
-        records.filter { $0.config.enabled }.map(\.config.id)
+        guard started else { return [] }
+        return records.filter { $0.config.enabled }.map(\.config.id)
     }
 
     /// Every known account (held here or not), in configuration order.
@@ -15,7 +16,7 @@ extension AccountManager {
     /// Starts running an account this instance now holds; false when it is unknown, disabled or already running.
     @discardableResult
     public func attach(_ id: String) async -> Bool {
-        guard let record = records.first(where: { $0.config.id == id }), record.config.enabled, await pool.account(id: id) == nil else {
+        guard started, let record = records.first(where: { $0.config.id == id }), record.config.enabled, await pool.account(id: id) == nil else {
             return false
         }
         await pool.add(await running(record))
@@ -43,7 +44,7 @@ extension AccountManager {
     /// settings apply to an account running here as a local change does, deleted ones stop here (their
     /// waiting tasks here fail as on a local delete). Only with leases; sandbox accounts are never stored.
     public func syncFromStore() async {
-        guard leased else { return }
+        guard leased, started else { return }
         let stored: [AccountRecord]
         do { stored = try await store.accounts() } catch { return }
         let storedIds = Set(stored.map(\.config.id))

@@ -29,6 +29,8 @@ public actor AccountManager: Service {
     let leased: Bool
     /// Which instance holds an account's lease (set with leases; nil = every account runs here).
     var holderLookup: (@Sendable (String) async -> String?)?
+    /// Whether `start` has loaded the accounts (before that, leases take none).
+    var started = false
     var records: [AccountRecord] = []
 
     /// Creates the manager; nothing is loaded until `start`.
@@ -75,6 +77,7 @@ public actor AccountManager: Service {
             }
         }
         records = result
+        started = true
         guard !leased else { return }
         for record in records { await pool.add(await running(record)) }
     }
