@@ -40,14 +40,17 @@ extension AppRuntime {
     }
 
     /// `/ready` with leases: this instance's id and held accounts; not ready before the first lease round.
-    /// An instance holding no account (more instances than accounts) is ready: it serves the API.
+    /// An instance holding no account is ready (it serves the API) once every enabled account is held by
+    /// some instance (more instances than accounts); otherwise it needs a connected account of its own.
     func clusterReadiness() async -> (reasons: [JSONValue], fields: [(String, JSONValue)], needsAccount: Bool) {
         guard let keeper else { return ([], [], true) }
         let held = await keeper.held.sorted()
         let rounds = await keeper.roundsCompleted
+        let holders = await keeper.holders
+        let unheld = await accounts.enabledAccountIds().contains { holders[$0] == nil }
         let fields: [(String, JSONValue)] = [
             ("instance", .string(keeper.settings.instanceId)), ("heldAccounts", .array(held.map { .string($0) })),
         ]
-        return (rounds == 0 ? ["account leases not read yet"] : [], fields, !held.isEmpty)
+        return (rounds == 0 ? ["account leases not read yet"] : [], fields, !held.isEmpty || unheld)
     }
 }
