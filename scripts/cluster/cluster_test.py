@@ -148,12 +148,18 @@ def main():
 
         holdings = wait_for("every instance ready and the accounts spread evenly", spread, 120, interval=0.5)
         print(f"cluster test: leases {dict(zip([f'node-{i}' for i in range(args.instances)], holdings))}")
-        # The account JSON of any instance names each account's holder.
-        _, listed = call("GET", apis[0] + "/mj/account/list")
-        holders = {a["id"]: (a.get("properties") or {}).get("instance") for a in listed or []}
+        # The account JSON of every instance names each account's holder (as of its last lease round).
         expected = {a: f"node-{i}" for i, h in enumerate(holdings) for a in h}
-        if holders != expected:
-            problems.append(f"account JSON holders {holders} != leases {expected}")
+
+        def listed_holders(api):
+            _, listed = call("GET", api + "/mj/account/list")
+            return {a["id"]: (a.get("properties") or {}).get("instance") for a in listed or []}
+
+        for api in apis:
+            try:
+                wait_for("the account JSON to name the holders", lambda: listed_holders(api) == expected, 15)
+            except TimeoutError:
+                problems.append(f"account JSON holders {listed_holders(api)} != leases {expected}")
 
         # Submit round-robin.
         prompts = {}
