@@ -33,7 +33,8 @@ extension AppRuntime {
             let pool = self.pool
             let sync = ClusterTaskSync(
                 feed: feed, instanceId: keeper.settings.instanceId, registry: registry, keeper: keeper, events: events,
-                stopRunning: { taskId, accountId in await pool.account(id: accountId)?.cancel(taskId) }, logger: logger)
+                stopRunning: { taskId, accountId in await pool.account(id: accountId)?.cancel(taskId) },
+                resumeWaiting: { taskId, accountId in await pool.account(id: accountId)?.requeue(taskId) }, logger: logger)
             services.append(.init(service: sync))
         }
         return services

@@ -6,12 +6,21 @@ import ProxyCore
 /// instance): a compare-and-set on `finished`, announced like every task write.
 extension PostgresTaskStore: SharedTaskWrites {
     public func finishIfUnfinished(_ task: MJTask, outbox: [OutboxDelivery]) async throws -> Bool {
+        try await write(task, outbox: outbox, expected: nil)
+    }
+
+    public func replaceIfStatus(_ task: MJTask, expected: TaskStatus, outbox: [OutboxDelivery]) async throws -> Bool {
+        try await write(task, outbox: outbox, expected: expected)
+    }
+
+    /// The conditional write: the row must be unfinished, and have status `expected` when given.
+    private func write(_ task: MJTask, outbox: [OutboxDelivery], expected: TaskStatus?) async throws -> Bool {
         let data = task.storeDocument
         let update: PostgresQuery = """
             WITH written AS (
                 UPDATE tasks SET status = \(task.status.rawValue), account_id = \(task.accountId), finished = \(task.status.isFinished),
                     revision = GREATEST(tasks.revision + 1, \(task.revision ?? 0)), data = \(data)
-                WHERE id = \(task.id) AND NOT finished
+                WHERE id = \(task.id) AND NOT finished AND (\(expected?.rawValue)::text IS NULL OR status = \(expected?.rawValue))
                 RETURNING id, revision, account_id, status
             )
             SELECT pg_notify(\(changeChannel), json_build_object('t', id, 'r', revision, 'a', account_id, 's', status, 'i', \(instanceId)::text)::text)

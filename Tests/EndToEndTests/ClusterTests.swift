@@ -85,6 +85,17 @@ import Testing
                     let (upscaled, _) = try await a.waitFinished(try #require(action["result"]?.stringValue))
                     #expect(upscaled["status"]?.stringValue == "SUCCESS" && upscaled["action"]?.stringValue == "UPSCALE", "\(upscaled)")
                     #expect(upscaled["properties"]?["discordInstanceId"]?.stringValue == heldB[0])
+                    // A modal of beta's account: opened on alpha, seen MODAL on beta, submitted on beta's peer (alpha), run by beta.
+                    let zoomButton = try #require(upscaled["buttons"]?.arrayValue?.compactMap { $0["customId"]?.stringValue }.first { $0.hasPrefix("MJ::CustomZoom::") })
+                    let zoom = try await a.post("/mj/submit/action", #"{"taskId":"\#(try #require(upscaled["id"]?.stringValue))","customId":"\#(zoomButton)"}"#)
+                    #expect(zoom["code"]?.intValue == 21, "\(zoom)")
+                    let zoomId = try #require(zoom["result"]?.stringValue)
+                    #expect(try await b.get("/mj/task/\(zoomId)/fetch")["status"]?.stringValue == "MODAL")
+                    let submitted = try await a.post("/mj/submit/modal", #"{"taskId":"\#(zoomId)","prompt":"a harbour seen from alpha --zoom 1.5"}"#)
+                    #expect(submitted["code"]?.intValue == 1, "\(submitted)")
+                    #expect(try await b.post("/mj/submit/modal", #"{"taskId":"\#(zoomId)","prompt":"again --zoom 1.5"}"#)["code"]?.intValue == 4, "submitted once only")
+                    let (zoomed, _) = try await b.waitFinished(zoomId)
+                    #expect(zoomed["status"]?.stringValue == "SUCCESS" && zoomed["action"]?.stringValue == "CUSTOM_ZOOM", "\(zoomed)")
 
                     // Cancelled on alpha while beta runs it: beta stops it, both answer CANCEL, a second cancel is refused.
                     let n = try #require(Int64(heldB[0])) - 1_172_000_000_000_000_001

@@ -13,14 +13,18 @@ public struct ClusterTaskSync: Service {
     let events: (any TaskChangePublisher)?
     /// Stops a task of an account running here (its queue slot, its results discarded).
     let stopRunning: @Sendable (_ taskId: String, _ accountId: String) async -> Void
+    /// Queues a task of an account running here again (a MODAL task submitted elsewhere).
+    let resumeWaiting: @Sendable (_ taskId: String, _ accountId: String) async -> Void
     let logger: Logger
 
     /// Creates the follower.
     public init(
         feed: any TaskChangeFeed, instanceId: String, registry: TaskRegistry, keeper: LeaseKeeper, events: (any TaskChangePublisher)?,
-        stopRunning: @escaping @Sendable (_ taskId: String, _ accountId: String) async -> Void = { _, _ in }, logger: Logger
+        stopRunning: @escaping @Sendable (_ taskId: String, _ accountId: String) async -> Void = { _, _ in },
+        resumeWaiting: @escaping @Sendable (_ taskId: String, _ accountId: String) async -> Void = { _, _ in }, logger: Logger
     ) {
         self.stopRunning = stopRunning
+        self.resumeWaiting = resumeWaiting
         self.feed = feed
         self.instanceId = instanceId
         self.registry = registry
@@ -54,7 +58,14 @@ public struct ClusterTaskSync: Service {
             if let account = change.accountId { await stopRunning(change.taskId, account) }
             _ = await registry.finishedElsewhere(change.taskId, revision: change.revision)
         }
-        if change.status == TaskStatus.notStart.rawValue, let account = change.accountId, await keeper.held.contains(account) {
+        // A MODAL task of this instance submitted on another one: it waits for a slot here now.
+        if change.status == TaskStatus.notStart.rawValue, let account = change.accountId, await registry.liveTask(id: change.taskId)?.status == .modal {
+            if let (old, new) = await registry.reloadChanged(change.taskId), old.status == .modal, new.status == .notStart {
+                await resumeWaiting(change.taskId, account)
+            }
+        }
+        let waiting = [TaskStatus.notStart.rawValue, TaskStatus.modal.rawValue].contains(change.status)
+        if waiting, let account = change.accountId, await keeper.held.contains(account) {
             keeper.hint([change.taskId])
         }
         if let events, await events.watches(change.taskId), let task = try? await registry.task(id: change.taskId) {

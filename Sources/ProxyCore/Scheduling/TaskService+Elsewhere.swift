@@ -37,6 +37,18 @@ extension TaskService {
         return SubmitResult(code: 1, description: text("S1"), result: placed.id, properties: ["discordInstanceId": .string(target.id)])
     }
 
+    /// Records a MODAL task for `target`, an account another instance holds (its holder tracks it; the modal
+    /// may be submitted on any instance), and answers code 21 as `createModal` does.
+    func recordModalElsewhere(_ task: MJTask, for target: AccountConfig, remix: Bool) async -> SubmitResult {
+        var placed = task
+        placed.lastActivity = nowMillis()
+        let recorded = await recordElsewhere(placed, for: target)
+        guard recorded.code == 1 else { return recorded }
+        return SubmitResult(
+            code: 21, description: text("S7"), result: task.id,
+            properties: ["finalPrompt": .string(task.finalPrompt ?? ""), "remix": .bool(remix), "discordInstanceId": .string(target.id)])
+    }
+
     /// For an action whose parent's account (or, with `chooseSameChannel`, an account of the parent's
     /// channel) runs on another instance: that account as a candidate (settings, remix mode as last stored).
     func remoteActionAccount(parent: MJTask, chooseSameChannel: Bool) async -> AccountCandidate? {

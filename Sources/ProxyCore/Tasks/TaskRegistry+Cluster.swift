@@ -52,24 +52,64 @@ extension TaskRegistry {
     /// is written only if it is still unfinished then (`SharedTaskWrites`), with its webhook delivery, and
     /// announced here; its holder stops running it on the change notification. Nil when it finished meanwhile.
     public func finishElsewhere(_ id: String, using writes: any SharedTaskWrites, _ mutate: @Sendable (inout MJTask) -> Void) async -> MJTask? {
-        guard live[id] == nil, let old = try? await store.task(id: id), !old.status.isFinished else { return nil }
+        await changeElsewhere(id, using: writes, requiring: nil, mutate)
+    }
+
+    /// Changes a task another instance runs: `mutate` applies to the stored task, written only if it is still
+    /// unfinished (and, with `requiring`, still has that status), with its webhook delivery, and announced here.
+    /// Nil when the condition did not hold. A finished result is `finishElsewhere`.
+    /// With `orHere`, a task running here is changed the same way (the store decides, so a change made on
+    /// another instance at the same time cannot also win) and its state in memory follows.
+    public func changeElsewhere(
+        _ id: String, using writes: any SharedTaskWrites, requiring: TaskStatus?, orHere: Bool = false, _ mutate: @Sendable (inout MJTask) -> Void
+    ) async -> MJTask? {
+        guard orHere || live[id] == nil, let old = try? await store.task(id: id), !old.status.isFinished else { return nil }
+        if let requiring, old.status != requiring { return nil }
         var new = old
         mutate(&new)
-        guard new.status.isFinished else { return nil }
+        guard requiring != nil || new.status.isFinished else { return nil }
         new.revision = (old.revision ?? 0) + 1
         let event = TaskEvent.between(old, new)
         if event != nil { new.sequence = old.sequence + 1 }
         let json = new.json.compactString
         do {
-            guard try await writes.finishIfUnfinished(new, outbox: outboxDeliveries(new, json, event)) else { return nil }
+            let deliveries = outboxDeliveries(new, json, event)
+            let written =
+                if let requiring {
+                    try await writes.replaceIfStatus(new, expected: requiring, outbox: deliveries)
+                } else {
+                    try await writes.finishIfUnfinished(new, outbox: deliveries)
+                }
+            guard written else { return nil }
         } catch {
             logger.error("task store write failed", metadata: new.logMetadata(["error": "\(error)"]))
             return nil
         }
-        finishedHere[id] = true
+        if new.status.isFinished {
+            finishedHere[id] = true
+            live[id] = nil
+        } else if live[id] != nil {
+            live[id] = new
+        }
         cache.put(id, Array(json.utf8), revision: new.revision ?? 0)
         if let event { await announce(new, event) }
         return new
+    }
+
+    /// Another instance changed a task this instance runs (a MODAL task submitted there): the stored state
+    /// replaces the one in memory when newer. Returns the states before and after, nil when nothing changed.
+    public func reloadChanged(_ id: String) async -> (old: MJTask, new: MJTask)? {
+        guard let old = live[id], let stored = try? await store.task(id: id), (stored.revision ?? 0) > (old.revision ?? 0),
+            let current = live[id], current.revision == old.revision
+        else { return nil }
+        if stored.status.isFinished {
+            live[id] = nil
+            finishedHere[id] = true
+        } else {
+            live[id] = stored
+        }
+        cache.put(stored)
+        return (old, stored)
     }
 
     /// Another instance finished a task this instance runs (it was cancelled there): it leaves memory

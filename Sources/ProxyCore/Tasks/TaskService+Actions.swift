@@ -46,8 +46,12 @@ extension TaskService {
         task.setProperty("finalPrompt", string: modalPrompt)
         let needsModal = rule.modal == .always || (rule.modal == .remix && remixOn && !config.remixAutoSubmit)
         guard let account = local else {
-            // A modal is answered on the instance running the account: not from here.
-            if needsModal || rule.modal == .always { return validation("V14", ["id": config.id]) }
+            if needsModal && !autoSubmitModal {
+                task.status = .modal
+                task.setProperty("remix", .bool(rule.modal == .remix))
+                return await recordModalElsewhere(task, for: config, remix: rule.modal == .remix)
+            }
+            if rule.modal == .always { return validation("V26", ["id": customId]) }
             task.promptEn = parentPrompt
             return await recordElsewhere(task, for: config)
         }
@@ -128,11 +132,30 @@ extension TaskService {
         case .failure(let refusal): return refusal
         case .success(let e): english = e
         }
+        let maskImages = mask.map { Self.pending([$0], taskId: task.id) } ?? []
+        let finalPrompt = prompt
+        // Several instances on one store: submitted in the store (MODAL → NOT_START, so of submits on two
+        // instances at once only one wins), queued here when its account runs here, else by its holder.
+        if let writes = sharedWrites.value, let accountId = task.accountId {
+            var here: DiscordAccount?
+            if await registry.liveTask(id: taskId) != nil {
+                guard let account = await pool.account(id: accountId), await account.isAvailable else { return validation("V14", ["id": accountId]) }
+                here = account
+            }
+            let moved = await registry.changeElsewhere(taskId, using: writes, requiring: .modal, orHere: true) {
+                $0.status = .notStart
+                $0.prompt = finalPrompt
+                $0.promptEn = english
+                $0.pendingImages = maskImages
+                $0.setProperty("remix", nil)
+            }
+            guard moved != nil else { return validation("V29") }
+            if let here { await here.requeue(taskId) }
+            return SubmitResult(code: 1, description: text("S1"), result: taskId, properties: ["discordInstanceId": .string(accountId)])
+        }
         guard let accountId = task.accountId, let account = await pool.account(id: accountId), await account.isAvailable else {
             return validation("V14", ["id": task.accountId ?? ""])
         }
-        let maskImages = mask.map { Self.pending([$0], taskId: task.id) } ?? []
-        let finalPrompt = prompt
         let outcome: EnqueueResult
         do {
             outcome = try await account.enqueue(task.id) { [registry] in
