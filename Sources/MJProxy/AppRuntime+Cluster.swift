@@ -24,6 +24,12 @@ extension AppRuntime {
         return keeper
     }
 
+    /// With leases: asked before each job is sent, whether this instance still holds the account's lease.
+    var leaseGate: (@Sendable (String) async -> Bool)? {
+        guard let keeper else { return nil }
+        return { accountId in await keeper.mayRun(accountId) }
+    }
+
     /// The lease keeper (after pool and accounts: at shutdown it stops first, handing its accounts over
     /// before they stop) and the follower of the other instances' task changes.
     func clusterServices() -> [ServiceGroupConfiguration.ServiceConfiguration] {

@@ -197,7 +197,8 @@ final class AppRuntime: Sendable {
                 infoInterval: config.accountInfoIntervalMinutes > 0 ? .milliseconds(Int64(config.accountInfoIntervalMinutes * 60_000)) : nil,
                 autoRelax: config.accountAutoRelax, maxConnectFailures: config.accountMaxConnectFailures > 0 ? config.accountMaxConnectFailures : nil,
                 notifier: accountNotifier, discordProxy: globalDiscordProxy,
-                resendUnconfirmedAfter: .milliseconds(Int64(config.accountResendUnconfirmedSeconds * 1000)), metrics: metrics),
+                resendUnconfirmedAfter: .milliseconds(Int64(config.accountResendUnconfirmedSeconds * 1000)), metrics: metrics,
+                mayRun: leaseGate),
             logger: logger, outbound: outboundHTTP(trusting: endpoints))
     }
 

@@ -62,6 +62,13 @@ extension PostgresTaskStore: AccountLeaseStore {
         try await client.exec("DELETE FROM instances WHERE id = \(instance)", logger: logger)
     }
 
+    public func holdsLease(_ accountId: String, instance: String) async throws -> Bool {
+        let sql: PostgresQuery = """
+            SELECT 1 FROM account_leases WHERE account_id = \(accountId) AND instance_id = \(instance) AND expires_at > \(unescaped: Self.nowMillis)
+            """
+        return try await client.query(sql, logger: logger).collect().count > 0
+    }
+
     public func leaseHolders() async throws -> [String: String] {
         var out: [String: String] = [:]
         let sql: PostgresQuery = "SELECT account_id, instance_id FROM account_leases WHERE expires_at > \(unescaped: Self.nowMillis)"

@@ -64,6 +64,10 @@ actor FlakyLeases: AccountLeaseStore {
         try check()
         return try await inner.leaseHolders()
     }
+    func holdsLease(_ accountId: String, instance: String) async throws -> Bool {
+        try check()
+        return try await inner.holdsLease(accountId, instance: instance)
+    }
 }
 
 @Suite struct LeaseKeeperTests {
@@ -184,6 +188,7 @@ actor FlakyLeases: AccountLeaseStore {
             await keeper.round()
         }
         #expect(await recorder.running.count == 6, "6 s without renewal: the leases still run 6 s more")
+        #expect(await !keeper.mayRun("acc1"), "the store does not answer: no job is sent")
         clock.advance(3000)
         await keeper.round()
         #expect(await recorder.running.isEmpty, "9 s without renewal: stopped before the 12 s leases can expire")
@@ -191,6 +196,8 @@ actor FlakyLeases: AccountLeaseStore {
         clock.advance(3000)
         await keeper.round()
         #expect(await recorder.running.count == 6, "the store is back: its expired leases are taken again")
+        #expect(await keeper.mayRun("acc1"))
+        #expect(await !keeper.mayRun("unknown"))
     }
 
     @Test func instancesHoldDistinctTaskIdLanesAndTheirIdsNeverCollide() async throws {

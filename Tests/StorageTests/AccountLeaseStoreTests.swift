@@ -30,9 +30,13 @@ import Testing
             #expect(try await store.leaseHolders() == ["x": "a", "y": "a", "z": "b"])
             #expect(try await store.renewLeases(instance: "a", duration: long) == ["x", "y"])
             #expect(try await store.acquireLeases(["x"], instance: "a", duration: long) == ["x"], "asking again for its own lease keeps it")
+            #expect(try await store.holdsLease("x", instance: "a"))
+            #expect(try await !store.holdsLease("x", instance: "b"))
+            #expect(try await !store.holdsLease("nobody", instance: "a"))
 
             // A lease of no duration has expired at once: another instance takes it, the old holder's renewal misses it.
             #expect(try await store.acquireLeases(["w"], instance: "a", duration: .zero) == ["w"])
+            #expect(try await !store.holdsLease("w", instance: "a"), "expired")
             #expect(try await store.acquireLeases(["w"], instance: "b", duration: long) == ["w"])
             #expect(try await store.renewLeases(instance: "a", duration: long) == ["x", "y"])
 

@@ -22,13 +22,18 @@ public struct AccountBehaviour: Sendable {
     public var resendUnconfirmedAfter: Duration
     /// Where gateway reconnects and resumes are counted.
     public var metrics: ProxyMetrics
+    /// Asked right before a job is sent (several instances on one store): whether this instance still holds
+    /// the account's lease; false = the job is not sent (the account is moving to another instance).
+    public var mayRun: (@Sendable (_ accountId: String) async -> Bool)?
 
     /// Creates the switches.
     public init(
         autoAppeal: Bool = false, syncSettings: Bool = true, infoInterval: Duration? = .seconds(1800), autoRelax: Bool = true,
         maxConnectFailures: Int? = 5, notifier: AccountNotifier? = nil, discordProxy: OutboundProxy? = nil,
-        resendUnconfirmedAfter: Duration = .seconds(30), metrics: ProxyMetrics = ProxyMetrics()
+        resendUnconfirmedAfter: Duration = .seconds(30), metrics: ProxyMetrics = ProxyMetrics(),
+        mayRun: (@Sendable (_ accountId: String) async -> Bool)? = nil
     ) {
+        self.mayRun = mayRun
         self.metrics = metrics
         self.resendUnconfirmedAfter = resendUnconfirmedAfter
         self.discordProxy = discordProxy

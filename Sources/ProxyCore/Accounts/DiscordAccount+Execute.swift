@@ -36,6 +36,14 @@ extension DiscordAccount {
                 release(taskId)
                 return
             }
+            // Several instances: the account's lease must still be this instance's (a paused process whose
+            // lease expired meanwhile sends nothing; the task stays for the new holder).
+            if let mayRun = behaviour.mayRun, await !mayRun(instance) {
+                uncountStarted(taskId)
+                matcher.forget(taskId)
+                slots.putBack(taskId)
+                return
+            }
             // The nonce is stored right before the POST (after uploads and pacing): a task with a nonce
             // may have been sent and is never sent again after a crash, so that window is kept short.
             // Account and channel go with it (one write): recovery needs them only for a task that was sent.

@@ -159,6 +159,15 @@ public actor LeaseKeeper: Service {
         onLane(lane)
     }
 
+    /// Whether a job of `accountId` may be sent now: held here by the last round, renewed recently enough,
+    /// and (asked of the store) still this instance's lease. A store that does not answer means no.
+    public func mayRun(_ accountId: String) async -> Bool {
+        guard held.contains(accountId), let confirmedAt, now() - confirmedAt < (settings.leaseDuration - settings.renewInterval).milliseconds else {
+            return false
+        }
+        return (try? await store.holdsLease(accountId, instance: settings.instanceId)) ?? false
+    }
+
     /// Stops every held account when no renewal succeeded for `leaseDuration - renewInterval`: their
     /// leases may expire before the next renewal, and then another instance runs them.
     public func fence(force: Bool = false) async {

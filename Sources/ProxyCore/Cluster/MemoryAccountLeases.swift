@@ -48,6 +48,11 @@ public actor MemoryAccountLeases: AccountLeaseStore {
 
     public func leave(instance: String) async throws { instances[instance] = nil }
 
+    public func holdsLease(_ accountId: String, instance: String) async throws -> Bool {
+        guard let lease = leases[accountId] else { return false }
+        return lease.instance == instance && lease.expiresAt > now()
+    }
+
     public func leaseHolders() async throws -> [String: String] {
         let t = now()
         var out: [String: String] = [:]

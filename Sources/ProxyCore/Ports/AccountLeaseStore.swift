@@ -35,6 +35,8 @@ public protocol AccountLeaseStore: Sendable {
     func releaseLeases(_ accountIds: [String]?, instance: String) async throws
     /// Removes the heartbeat of `instance` (graceful stop: the others count one instance less at once).
     func leave(instance: String) async throws
+    /// Whether `instance` holds an unexpired lease on `accountId` now.
+    func holdsLease(_ accountId: String, instance: String) async throws -> Bool
     /// Unexpired leases: account id → instance id.
     func leaseHolders() async throws -> [String: String]
 }
