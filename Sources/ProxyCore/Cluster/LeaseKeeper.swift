@@ -156,6 +156,9 @@ public actor LeaseKeeper: Service {
             lane = n
             break
         }
+        if lane == nil {
+            logger.error("no free task id lane: at most ten instances can share a store", metadata: ["instance": "\(settings.instanceId)"])
+        }
         onLane(lane)
     }
 
