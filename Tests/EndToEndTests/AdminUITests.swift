@@ -1,3 +1,4 @@
+@testable import AdminUI
 import AsyncHTTPClient
 import DiscordKit
 import Foundation
@@ -150,6 +151,11 @@ import Testing
             #expect(try await browser.send(.POST, "/admin/accounts/\(id)/disable", form: [("csrf", token)]).status == 303)
             #expect(await proxy.runtime.accounts.get(id: id)?.record.config.enabled == false)
         }
+    }
+
+    @Test func onlyAdminPathsReachTheUIsRouting() {
+        for path in ["/admin", "/admin/", "//admin/tasks", "/%61dmin", "/admin/accounts/x"] { #expect(AdminFrontResponder.mayBeAdmin(path), "\(path)") }
+        for path in ["/", "", "/mj/task/1/fetch", "/administrator", "/mj/admin", "/adm"] { #expect(!AdminFrontResponder.mayBeAdmin(path), "\(path)") }
     }
 
     @Test func theConfigurationPageMasksSecrets() async throws {
