@@ -30,6 +30,37 @@ public struct APIResponder: HTTPResponder {
         var envelope: Bool
         var auth: Auth
         var handler: Handler
+        /// Per segment: the parameter's name (`{id}` → `id`), nil for a literal (worked out once, not per request).
+        let parameters: [String?]
+        /// The template as a path (`/mj/task/{id}/fetch`): the route's name in metrics and traces.
+        let template: String
+
+        init(method: HTTPRequest.Method, segments: [String], envelope: Bool, auth: Auth, handler: @escaping Handler) {
+            self.method = method
+            self.segments = segments
+            self.envelope = envelope
+            self.auth = auth
+            self.handler = handler
+            parameters = segments.map { $0.hasPrefix("{") && $0.hasSuffix("}") ? String($0.dropFirst().dropLast()) : nil }
+            template = "/" + segments.joined(separator: "/")
+        }
+
+        /// Whether every literal segment equals the request's (same count assumed).
+        func literalsMatch(_ path: [String]) -> Bool {
+            for i in segments.indices where parameters[i] == nil && segments[i] != path[i] { return false }
+            return true
+        }
+
+        /// The parameter values of a request whose literals match (percent-decoded).
+        func values(_ path: [String]) -> [String: String] {
+            var params: [String: String] = [:]
+            for (i, name) in parameters.enumerated() {
+                guard let name else { continue }
+                let s = path[i]
+                params[name] = s.utf8.contains(UInt8(ascii: "%")) ? (s.removingPercentEncoding ?? s) : s
+            }
+            return params
+        }
     }
 
     /// Which secret a route needs (contract §1.2).
@@ -160,7 +191,7 @@ public struct APIResponder: HTTPResponder {
 
     /// Normalised path and the mode of a `/mj-<mode>` prefix.
     static func normalize(_ rawPath: String) -> (segments: [String], mode: SpeedMode?) {
-        let pathOnly = rawPath.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
+        let pathOnly = rawPath.utf8.firstIndex(of: UInt8(ascii: "?")).map { rawPath[..<$0] } ?? rawPath[...]
         var segments = pathOnly.split(separator: "/").map(String.init)
         var mode: SpeedMode?
         if let first = segments.first, first.hasPrefix("mj-"), let m = SpeedMode(rawValue: String(first.dropFirst(3)).uppercased()) {
@@ -187,15 +218,9 @@ public struct APIResponder: HTTPResponder {
     /// only other methods do. Literal segments are compared before any parameter is extracted.
     func route(_ method: HTTPRequest.Method, _ segments: [String]) -> RouteMatch {
         var pathMatched = false
-        for route in routes where route.segments.count == segments.count {
-            var literalsMatch = true
-            for (t, s) in zip(route.segments, segments) where !(t.hasPrefix("{") && t.hasSuffix("}")) && t != s {
-                literalsMatch = false
-                break
-            }
-            guard literalsMatch else { continue }
+        for route in routes where route.segments.count == segments.count && route.literalsMatch(segments) {
             pathMatched = true
-            if route.method == method, let params = Self.match(route.segments, segments) { return .found(route, params) }
+            if route.method == method { return .found(route, route.values(segments)) }
         }
         return pathMatched ? .wrongMethod : .notFound
     }
@@ -215,7 +240,7 @@ public struct APIResponder: HTTPResponder {
         case .found(let r, let p):
             (route, params) = (r, p)
             // The template names the route in metrics and traces (never the raw path: bounded labels).
-            context.coreContext.endpointPath.value = "/" + r.segments.joined(separator: "/")
+            context.coreContext.endpointPath.value = r.template
         case .notFound: return error(.notFound, code: 404, key: "unknown route")
         case .wrongMethod: return methodNotAllowed(segments)
         }

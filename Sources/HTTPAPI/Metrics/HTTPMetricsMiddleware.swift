@@ -1,6 +1,7 @@
 import CoreMetrics
 import HTTPTypes
 import Hummingbird
+import Synchronization
 
 /// Counts every HTTP request by method, route template and status (`mjproxy_http_requests_total`) and
 /// records its latency until the response head (`mjproxy_http_request_duration_seconds`, a histogram).
@@ -12,6 +13,8 @@ import Hummingbird
 public struct HTTPMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
     /// The factory handles come from; nil = the process-wide `MetricsSystem.factory`.
     let factory: (any MetricsFactory)?
+    /// Handles made once per label set (making one looks it up in the registry, validating its labels).
+    let handles = HTTPMetricHandles()
 
     /// Metrics through `factory` (nil = the process-wide factory).
     public init(factory: (any MetricsFactory)? = nil) { self.factory = factory }
@@ -35,11 +38,13 @@ public struct HTTPMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
         let nanos = elapsed.seconds * 1_000_000_000 + elapsed.attoseconds / 1_000_000_000
         let methodLabel = Self.methodLabel(method)
         let route = context.endpointPath ?? "unmatched"
-        Counter(
-            label: "mjproxy_http_requests_total", dimensions: [("method", methodLabel), ("route", route), ("status", String(status))], factory: f
-        ).increment()
-        Timer(label: "mjproxy_http_request_duration_seconds", dimensions: [("method", methodLabel), ("route", route)], factory: f)
-            .recordNanoseconds(nanos)
+        handles.counter(method: methodLabel, route: route, status: status) {
+            Counter(
+                label: "mjproxy_http_requests_total", dimensions: [("method", methodLabel), ("route", route), ("status", String(status))], factory: f)
+        }.increment()
+        handles.timer(method: methodLabel, route: route) {
+            Timer(label: "mjproxy_http_request_duration_seconds", dimensions: [("method", methodLabel), ("route", route)], factory: f)
+        }.recordNanoseconds(nanos)
     }
 
     /// The method as a label: the standard ones by name, anything else `OTHER`.
@@ -47,6 +52,42 @@ public struct HTTPMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
         switch method {
         case .get, .post, .put, .delete, .patch, .head, .options: return method.rawValue
         default: return "OTHER"
+        }
+    }
+}
+
+/// The request counters and latency timers made so far, by label set. Bounded: routes are templates (or
+/// `unmatched`), methods a fixed list and statuses 100–599.
+final class HTTPMetricHandles: Sendable {
+    private struct Key: Hashable {
+        var method: String
+        var route: String
+        var status: Int
+    }
+    private let counters = Mutex<[Key: Counter]>([:])
+    private let timers = Mutex<[Key: Timer]>([:])
+
+    /// The counter for a label set, made by `make` the first time.
+    func counter(method: String, route: String, status: Int, make: () -> Counter) -> Counter {
+        let key = Key(method: method, route: route, status: status)
+        if let c = counters.withLock({ $0[key] }) { return c }
+        let c = make()
+        return counters.withLock { current in
+            if let existing = current[key] { return existing }
+            current[key] = c
+            return c
+        }
+    }
+
+    /// The latency timer for a method and route, made by `make` the first time.
+    func timer(method: String, route: String, make: () -> Timer) -> Timer {
+        let key = Key(method: method, route: route, status: 0)
+        if let t = timers.withLock({ $0[key] }) { return t }
+        let t = make()
+        return timers.withLock { current in
+            if let existing = current[key] { return existing }
+            current[key] = t
+            return t
         }
     }
 }
