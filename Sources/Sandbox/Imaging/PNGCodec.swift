@@ -43,16 +43,8 @@ enum PNGCodec {
             }
         }
 
-        let clampedLevel = max(-1, min(9, level))
-        var destLen = compressBound(uLong(rawCount))
-        var compressed = [UInt8](repeating: 0, count: Int(destLen))
-        let status = compressed.withUnsafeMutableBufferPointer { dst in
-            raw.withUnsafeBufferPointer { src in
-                compress2(dst.baseAddress, &destLen, src.baseAddress, uLong(rawCount), clampedLevel)
-            }
-        }
-        precondition(status == Z_OK, "PNGCodec.encode: zlib compress2 failed (\(status))")
-        let compressedCount = Int(destLen)
+        let compressed = deflateSized(raw, level: max(-1, min(9, level)))
+        let compressedCount = compressed.count
 
         var out: [UInt8] = []
         out.reserveCapacity(compressedCount + 128)
@@ -73,6 +65,36 @@ enum PNGCodec {
         } while offset < compressedCount
 
         appendChunk(&out, type: "IEND", data: [][...])
+        return out
+    }
+
+    /// `raw` as one zlib stream, with a window and hash table sized to it: `compress2` sets up zlib's
+    /// full 256 KB state (and clears its hash table) for every call, which cost more than compressing the
+    /// sandbox's small images. Same format; any inflater reads it.
+    static func deflateSized(_ raw: [UInt8], level: Int32) -> [UInt8] {
+        var windowBits: Int32 = 9
+        while windowBits < 15 && (1 << windowBits) < raw.count { windowBits += 1 }
+        let memLevel = max(1, min(8, windowBits - 6))
+        var stream = z_stream()
+        guard czlib_deflateInit2(&stream, level, windowBits, memLevel) == Z_OK else {
+            // Out of memory for zlib's state: store the bytes uncompressed instead (level 0 needs no tables).
+            return level == 0 ? [] : deflateSized(raw, level: 0)
+        }
+        defer { deflateEnd(&stream) }
+        var out = [UInt8](repeating: 0, count: Int(deflateBound(&stream, uLong(raw.count))))
+        var input = raw
+        let produced: Int = input.withUnsafeMutableBufferPointer { src in
+            out.withUnsafeMutableBufferPointer { dst in
+                stream.next_in = src.baseAddress
+                stream.avail_in = uInt(src.count)
+                stream.next_out = dst.baseAddress
+                stream.avail_out = uInt(dst.count)
+                // deflateBound leaves room for the whole stream: one call finishes it.
+                _ = deflate(&stream, Z_FINISH)
+                return dst.count - Int(stream.avail_out)
+            }
+        }
+        out.removeSubrange(produced...)
         return out
     }
 
