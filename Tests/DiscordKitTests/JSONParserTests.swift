@@ -25,6 +25,18 @@ import Testing
         #expect(throws: JSONParser.Failure.self) { try JSONParser.parse(Array(text.utf8)) }
     }
 
+    @Test(arguments: ["plain", "", "é😀 ünïcode", "q\"uote", "back\\slash", "line\nbreak\r\ttab", "\u{08}\u{0C}\u{01}\u{1F}x", "\"", "end\\", "ß\n中"])
+    func stringsAreWrittenWithMinimalEscapesAndReadBack(text: String) throws {
+        let written = JSONValue.string(text).compactString
+        #expect(try JSONDecoder().decode(String.self, from: Data(written.utf8)) == text)
+        #expect(!written.unicodeScalars.contains { $0.value < 0x20 }, "\(written)")
+        if !text.unicodeScalars.contains(where: { $0 == "\"" || $0 == "\\" || $0.value < 0x20 }) { #expect(written == "\"" + text + "\"") }
+    }
+
+    @Test func controlCharactersUseTheShortOrHexEscapes() {
+        #expect(JSONValue.string("a\u{01}\n\u{1F}\"\\").compactString == #""a\u0001\n\u001f\"\\""#)
+    }
+
     @Test func refusesInvalidUTF8AndDeepNesting() {
         #expect(throws: JSONParser.Failure.self) { try JSONParser.parse([0x22, 0xC3, 0x28, 0x22]) }
         #expect(throws: JSONParser.Failure.self) { try JSONParser.parse(Array(repeating: UInt8(ascii: "["), count: 100_000)) }

@@ -128,24 +128,32 @@ public enum JSONValue: Sendable, Equatable {
     /// Writes a JSON string literal with the minimal escapes.
     static func writeString(_ s: String, to out: inout String) {
         out += "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{08}": out += "\\b"
-            case "\u{0C}": out += "\\f"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
+        // Runs without a character to escape are appended whole (most strings are one run).
+        let utf8 = s.utf8
+        var runStart = utf8.startIndex
+        var i = runStart
+        while i != utf8.endIndex {
+            let byte = utf8[i]
+            guard byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 else {
+                i = utf8.index(after: i)
+                continue
             }
+            // Escapes are ASCII: the run's bounds fall on character boundaries.
+            if runStart != i { out += s[runStart..<i] }
+            switch byte {
+            case UInt8(ascii: "\""): out += "\\\""
+            case UInt8(ascii: "\\"): out += "\\\\"
+            case 0x0A: out += "\\n"
+            case 0x0D: out += "\\r"
+            case 0x09: out += "\\t"
+            case 0x08: out += "\\b"
+            case 0x0C: out += "\\f"
+            default: out += "\\u00" + TextFormat.hex(UInt64(byte), width: 2)
+            }
+            i = utf8.index(after: i)
+            runStart = i
         }
+        if runStart != utf8.endIndex { out += s[runStart..<utf8.endIndex] }
         out += "\""
     }
 }
