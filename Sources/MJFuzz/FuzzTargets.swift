@@ -55,7 +55,10 @@ enum FuzzTarget: UInt8, CaseIterable {
     }
 
     static func midjourneyMessage(_ input: [UInt8]) {
-        guard let message = try? DiscordJSON.decode(Message.self, from: Data(input)) else { return }
+        // Both readers of a message: the gateway's (parsed once, `Message(json:)`) and the `Decodable` one.
+        let parsed = (try? JSONValue.parse(input)).flatMap { try? Message(json: $0) }
+        let decoded = try? DiscordJSON.decode(Message.self, from: Data(input))
+        guard let message = parsed ?? decoded else { return }
         _ = MJMessageParser.classify(message)
         _ = MJMessageParser.parseContent(message.content)
         _ = MJMessageParser.jobHash(of: message)

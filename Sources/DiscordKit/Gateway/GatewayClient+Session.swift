@@ -65,7 +65,9 @@ extension GatewayClient {
                     }
                 }
                 let data = Data(bytes)
-                let header = try JSONDecoder().decode(GatewayHeader.self, from: data)
+                // Parsed once: the header is read from it, and so are message dispatches.
+                let parsed = try JSONParser.parse(bytes)
+                let header = try GatewayHeader(parsed)
                 switch header.op {
                 case GatewayOpcode.hello.rawValue:
                     let hello = try JSONDecoder().decode(GatewayPayload<HelloData>.self, from: data).d
@@ -90,7 +92,7 @@ extension GatewayClient {
                     record.box.withLock { $0.invalidSession = true }
                     decided = resumable ? .resume : .identify
                 case GatewayOpcode.dispatch.rawValue:
-                    decided = dispatch(header: header, data: data, record: record, deliver: deliver)
+                    decided = dispatch(header: header, parsed: parsed, data: data, record: record, deliver: deliver)
                 default:
                     break
                 }
@@ -112,7 +114,7 @@ extension GatewayClient {
     /// Decodes a dispatch and hands it on. The sequence advances only for dispatches that were
     /// taken by the buffer; when it is full the connection is resumed from the last taken one.
     private func dispatch(
-        header: GatewayHeader, data: Data, record: ConnectionRecord, deliver: @escaping @Sendable (Delivery) -> Bool
+        header: GatewayHeader, parsed: JSONValue, data: Data, record: ConnectionRecord, deliver: @escaping @Sendable (Delivery) -> Bool
     ) -> Next? {
         guard let name = header.t else {
             if let s = header.s { state.withLock { $0.sequence = s } }
@@ -124,7 +126,7 @@ extension GatewayClient {
         }
         let event: GatewayEvent
         do {
-            event = try GatewayEvent.decode(name: name, frame: data)
+            event = try GatewayEvent.decode(name: name, parsed: parsed, frame: data)
         } catch {
             logger.warning("undecodable dispatch", metadata: ["event": "\(name)", "error": "\(error)"])
             if let s = header.s { state.withLock { $0.sequence = s } }

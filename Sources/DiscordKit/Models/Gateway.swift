@@ -20,6 +20,14 @@ public struct GatewayHeader: Decodable, Sendable {
     public var op: Int
     public var s: Int?
     public var t: String?
+
+    /// The header of a parsed frame: `op` an integer, `s` an integer or null, `t` a string or null.
+    public init(_ frame: JSONValue) throws(JSONReadFailure) {
+        let f = try JSONFields(frame, "gateway frame")
+        op = try f.int("op")
+        s = try f.optionalInt("s")
+        t = try f.optionalString("t")
+    }
 }
 
 /// A gateway payload whose `d` is decoded as `D`.
@@ -231,6 +239,19 @@ public enum GatewayEvent: Sendable {
     case iframeModalCreate(ModalEvent)
     /// Any other dispatch, by name.
     case other(String)
+
+    /// Decodes the dispatch `name` of a frame parsed once into `parsed`: messages (most of the traffic)
+    /// are read from the parse, other dispatches from the frame's bytes.
+    public static func decode(name: String, parsed: JSONValue, frame: Data) throws -> GatewayEvent {
+        switch name {
+        case "MESSAGE_CREATE", "MESSAGE_UPDATE":
+            guard let d = parsed["d"], !d.isNull else { throw DiscordError.protocolViolation("dispatch \(name) without data") }
+            let message = try Message(json: d)
+            return name == "MESSAGE_CREATE" ? .messageCreate(message) : .messageUpdate(message)
+        default:
+            return try decode(name: name, frame: frame)
+        }
+    }
 
     /// Decodes the dispatch `name` from the full frame bytes.
     public static func decode(name: String, frame: Data) throws -> GatewayEvent {
