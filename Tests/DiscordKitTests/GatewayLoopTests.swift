@@ -63,8 +63,13 @@ import Testing
             let client = GatewayClient(
                 configuration: GatewayConfiguration(url: url, token: "loop-user", userAgent: "test", stableSessionAfter: stableAfter),
                 logger: Logger(label: "gateway-loop-test"), clock: clock)
-            group.addTask { await client.run(onEvent: onEvent, onStatus: { _ in }) }
-            try await body(server, client)
+            // The client ends before the server is cancelled: a connection accepted while a Hummingbird server
+            // is being cancelled (not shut down gracefully) can trap in NIO ("Deinited NIOAsyncWriter").
+            try await withThrowingTaskGroup(of: Void.self) { clients in
+                clients.addTask { await client.run(onEvent: onEvent, onStatus: { _ in }) }
+                defer { clients.cancelAll() }
+                try await body(server, client)
+            }
         }
     }
 

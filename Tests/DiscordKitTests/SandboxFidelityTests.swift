@@ -29,28 +29,32 @@ import Testing
             let events = Events()
             let good = GatewayClient(
                 configuration: GatewayConfiguration(url: gateway, token: "fidelity-user", userAgent: "test"), logger: Logger(label: "t"))
-            group.addTask { await good.run(onEvent: { await events.add($0) }, onStatus: { await events.add($0) }) }
-            let bad = GatewayClient(
-                configuration: GatewayConfiguration(url: gateway, token: "invalid-token", userAgent: "test"), logger: Logger(label: "t"))
-            let badStatuses = Events()
-            // A refused token ends the client with a fatal 4004 instead of looping.
-            await bad.run(onEvent: { _ in }, onStatus: { await badStatuses.add($0) })
-            let last = await badStatuses.statuses.last
-            guard case .fatal(let code, _) = last else { Issue.record("\(String(describing: last))"); return }
-            #expect(code == 4004)
-            let deadline = ContinuousClock.now + .seconds(10)
-            while await !events.list.contains("READY") {
-                guard ContinuousClock.now < deadline else { throw DiscordError.notConnected }
-                try await Task.sleep(for: .milliseconds(10))
+            // The client runs in its own group and ends before the server is cancelled (see GatewayLoopTests.withGateway).
+            try await withThrowingTaskGroup(of: Void.self) { clients in
+                clients.addTask { await good.run(onEvent: { await events.add($0) }, onStatus: { await events.add($0) }) }
+                defer { clients.cancelAll() }
+                let bad = GatewayClient(
+                    configuration: GatewayConfiguration(url: gateway, token: "invalid-token", userAgent: "test"), logger: Logger(label: "t"))
+                let badStatuses = Events()
+                // A refused token ends the client with a fatal 4004 instead of looping.
+                await bad.run(onEvent: { _ in }, onStatus: { await badStatuses.add($0) })
+                let last = await badStatuses.statuses.last
+                guard case .fatal(let code, _) = last else { Issue.record("\(String(describing: last))"); return }
+                #expect(code == 4004)
+                let deadline = ContinuousClock.now + .seconds(10)
+                while await !events.list.contains("READY") {
+                    guard ContinuousClock.now < deadline else { throw DiscordError.notConnected }
+                    try await Task.sleep(for: .milliseconds(10))
+                }
+                #expect(good.sessionId != nil)
+                // A drop (4000) is resumed, not re-identified.
+                _ = await server.world.dropConnections(token: "fidelity-user")
+                while await !events.list.contains("RESUMED") {
+                    guard ContinuousClock.now < deadline else { throw DiscordError.notConnected }
+                    try await Task.sleep(for: .milliseconds(10))
+                }
+                #expect(await server.world.stats.identifies == 1)
             }
-            #expect(good.sessionId != nil)
-            // A drop (4000) is resumed, not re-identified.
-            _ = await server.world.dropConnections(token: "fidelity-user")
-            while await !events.list.contains("RESUMED") {
-                guard ContinuousClock.now < deadline else { throw DiscordError.notConnected }
-                try await Task.sleep(for: .milliseconds(10))
-            }
-            #expect(await server.world.stats.identifies == 1)
             group.cancelAll()
         }
     }
