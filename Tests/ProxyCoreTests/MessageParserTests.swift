@@ -151,4 +151,14 @@ import Testing
         #expect(
             MJMessageParser.normalize("<https://s.mj.run/X-tG9>  Aerial   photography") == MJMessageParser.normalize("https://example.com/a.png Aerial photography"))
     }
+
+    /// Found by libFuzzer in CI: a separator overlapping the opening "**" made an inverted range (a trap).
+    @Test(arguments: ["** - x", "*** - <@1> (fast)", "**", "** - ", "*** - "])
+    func separatorOverlappingTheOpeningStarsIsNoJobLine(content: String) {
+        #expect(MJMessageParser.parseContent(content) == nil)
+    }
+
+    @Test func emptyPromptStillParses() {
+        #expect(MJMessageParser.parseContent("**** - <@123> (fast)")?.prompt == "")
+    }
 }

@@ -124,8 +124,11 @@ public enum MJMessageParser {
                 : head.hasPrefix("Rerolling") ? .rerolling : .video
             text = String(text[m.range.upperBound...])
         }
-        guard text.hasPrefix("**"), let sep = text.range(of: "** - ", options: .backwards) else { return nil }
-        let prompt = String(text[text.index(text.startIndex, offsetBy: 2)..<sep.lowerBound])
+        // The separator must come after the opening "**" ("*** - x" or "** - x" has no prompt: not a job line).
+        let promptStart = text.index(text.startIndex, offsetBy: 2, limitedBy: text.endIndex) ?? text.endIndex
+        guard text.hasPrefix("**"), let sep = text.range(of: "** - ", options: .backwards), sep.lowerBound >= promptStart
+        else { return nil }
+        let prompt = String(text[promptStart..<sep.lowerBound])
         let tail = String(text[sep.upperBound...])
         var label = ""
         var userId: String?
