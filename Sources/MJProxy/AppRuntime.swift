@@ -175,6 +175,15 @@ final class AppRuntime: Sendable {
         return (false, ["status": "NOT_READY", "reasons": .array(reasons)])
     }
 
+    /// Whether start-up has settled: recovery done and every enabled account connected.
+    func startupSettled() async -> Bool {
+        guard recovered.value else { return false }
+        for a in await pool.all where a.config.enabled {
+            guard await a.isAvailable else { return false }
+        }
+        return true
+    }
+
     /// Adds one account to the pool (it connects at once), outside the account store (tests).
     func addAccount(_ account: AccountConfig, sandboxBase: String?) async throws {
         await pool.add(makeAccount(account, sandboxBase: sandboxBase))
@@ -295,6 +304,10 @@ final class AppRuntime: Sendable {
         // running at 9 s exits (undelivered webhooks stay in the store's outbox; unfinished tasks are recovered
         // at the next start). Not for runtimes without signals (tests run several in one process).
         if signals { services.append(.init(service: ShutdownDeadline(limit: .seconds(9), logger: logger), successTerminationBehavior: .ignore)) }
+        if signals {
+            let trim = WorkingSetTrim(settled: { await self.startupSettled() }, settleLimit: .seconds(60), quiet: .seconds(3), logger: logger)
+            services.append(.init(service: trim, successTerminationBehavior: .ignore))
+        }
         var groupConfiguration = ServiceGroupConfiguration(
             services: services, gracefulShutdownSignals: signals ? [.sigterm, .sigint] : [], logger: logger)
         groupConfiguration.maximumGracefulShutdownDuration = .seconds(6)

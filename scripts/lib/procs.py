@@ -45,6 +45,17 @@ def wait_for(what, predicate, timeout, interval=0.2):
     raise TimeoutError(f"timed out waiting for {what} ({timeout} s)")
 
 
+def rss_text(pid):
+    """'38 MB (anon 21, file 17)': the resident set and its parts (heap and stacks; pages of mapped files)."""
+    fields = {}
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            key, _, value = line.partition(":")
+            if key in ("VmRSS", "RssAnon", "RssFile"):
+                fields[key] = int(value.split()[0]) / 1024
+    return f"{fields.get('VmRSS', float('nan')):.0f} MB (anon {fields.get('RssAnon', float('nan')):.0f}, file {fields.get('RssFile', float('nan')):.0f})"
+
+
 def rss_mb(pid):
     with open(f"/proc/{pid}/status") as f:
         for line in f:
