@@ -15,9 +15,10 @@ extension SandboxWorld {
 
     /// Replaces a stored message and dispatches MESSAGE_UPDATE.
     func update(_ message: Message, onlySession: String? = nil) {
-        if var list = messages[message.channel_id], let i = list.firstIndex(where: { $0.id == message.id }) {
-            list[i] = message
-            messages[message.channel_id] = list
+        // In place (a copy of the list out of the dictionary would copy every stored message of the
+        // channel); from the end, where the messages being edited are.
+        if let i = messages[message.channel_id]?.lastIndex(where: { $0.id == message.id }) {
+            messages[message.channel_id]?[i] = message
         }
         dispatch("MESSAGE_UPDATE", message, channelId: message.channel_id, onlySession: onlySession)
     }
@@ -30,7 +31,7 @@ extension SandboxWorld {
     }
 
     /// A stored message.
-    func message(id: String, channelId: String) -> Message? { messages[channelId]?.first { $0.id == id } }
+    func message(id: String, channelId: String) -> Message? { messages[channelId]?.last { $0.id == id } }
 
     /// Newest-first messages of a channel.
     func recentMessages(channelId: String, limit: Int, before: String?, after: String? = nil) -> [Message] {

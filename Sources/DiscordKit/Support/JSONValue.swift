@@ -241,6 +241,7 @@ extension JSONValue {
 public enum DiscordJSON {
     /// Encodes a value to compact JSON bytes without escaping slashes.
     public static func encode(_ value: some Encodable) throws -> Data {
+        if let writable = value as? any JSONWritable { return Data(write(writable).utf8) }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.withoutEscapingSlashes]
         return try encoder.encode(value)
@@ -248,7 +249,16 @@ public enum DiscordJSON {
 
     /// Encodes a value to a compact JSON string.
     public static func encodeString(_ value: some Encodable) throws -> String {
-        String(decoding: try encode(value), as: UTF8.self)
+        if let writable = value as? any JSONWritable { return write(writable) }
+        return String(decoding: try encode(value), as: UTF8.self)
+    }
+
+    /// The JSON of a value that writes its own (messages: see Message+Write.swift).
+    static func write(_ value: any JSONWritable) -> String {
+        var out = ""
+        out.reserveCapacity(1024)
+        value.writeJSON(to: &out)
+        return out
     }
 
     /// Decodes a value from JSON bytes.

@@ -67,6 +67,10 @@ public actor AccountPool: Service {
     private var random: any RandomNumberGenerator & Sendable
     /// How often every account is ticked (timeout sweep, cursors, periodic /info).
     private let tickInterval: Duration
+    /// Placements chosen but not yet on their account (choice → enqueue, see `placed`), by account id: counted
+    /// as waiting tasks in later choices, so concurrent submissions spread over the accounts instead of all
+    /// taking the one that looked least busy before any of them arrived.
+    private var placing: [String: Int] = [:]
 
     /// Creates a pool with `accounts`; with a `registry`, tasks an account gives up move to others.
     public init(
@@ -153,14 +157,21 @@ public actor AccountPool: Service {
 
     /// Picks an eligible account with room for `request` by the scheduling rule (ties take turns),
     /// skipping the accounts in `excluding`; or the reason none can take it (3, V12, V13, 23).
-    public func choose(_ request: Eligibility.Request, excluding: Set<String> = []) async -> Result<AccountChoice, AccountChoiceError> {
+    /// With `placing: true` the choice counts as a task waiting on the account until `placed(_:)` is called.
+    public func choose(_ request: Eligibility.Request, excluding: Set<String> = [], placing: Bool = false) async -> Result<AccountChoice, AccountChoiceError> {
         var candidates: [AccountCandidate] = []
         var byOrder: [Int: DiscordAccount] = [:]
+        // Each account's published view: no hop, so the whole choice is one step of this actor.
         for (i, a) in accounts.enumerated() where a.config.enabled {
-            var c = await a.candidate(order: i, bot: request.botType)
+            var c = a.candidate(order: i, bot: request.botType)
             if excluding.contains(c.config.id) { c.hasRoom = false }
             candidates.append(c)
             byOrder[i] = a
+        }
+        for k in candidates.indices {
+            let pending = self.placing[candidates[k].config.id] ?? 0
+            candidates[k].queued += pending
+            candidates[k].jobsToday += pending
         }
         switch Eligibility.eligible(candidates, for: request, at: nowMillis()) {
         case .failure(let e):
@@ -169,8 +180,15 @@ public actor AccountPool: Service {
             guard let i = selector.pick(eligible.map(\.load), using: &random), let account = byOrder[eligible[i].order] else {
                 return .failure(.noAccount)
             }
+            if placing { self.placing[account.config.id, default: 0] += 1 }
             return .success(AccountChoice(account: account, mode: mode))
         }
+    }
+
+    /// Ends a placement chosen with `placing: true` (the task is on the account now, or was refused).
+    public func placed(_ accountId: String) {
+        guard let n = placing[accountId] else { return }
+        placing[accountId] = n > 1 ? n - 1 : nil
     }
 
     /// Changes the selection rule (live configuration).
@@ -186,14 +204,18 @@ public actor AccountPool: Service {
             }
             group.cancelAll()
         }
+        // Progress kept in memory is written before the store closes (it stops after the pool).
+        await registry?.flushProgress()
     }
 
-    /// The one timer of all accounts: ticks each in turn every `tickInterval` until cancelled.
+    /// The one timer of all accounts: ticks each in turn every `tickInterval` until cancelled, and
+    /// writes the registry's pending progress.
     private func tickLoop() async {
         while !Task.isCancelled {
             do { try await Task.sleep(for: tickInterval) } catch { return }
             let now = nowMillis()
             for account in accounts { await account.tick(now: now) }
+            await registry?.flushProgress()
         }
     }
 }

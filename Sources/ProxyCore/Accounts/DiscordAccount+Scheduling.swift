@@ -8,13 +8,21 @@ extension DiscordAccount {
     /// Jobs started today (UTC).
     public var jobsToday: Int { scheduling.jobs.count(at: nowMillis()) }
 
-    /// The account as scheduling sees it now, for `bot` (one actor hop per choice).
-    public func candidate(order: Int, bot: BotType) -> AccountCandidate {
-        AccountCandidate(
-            config: config, order: order, ready: config.enabled && isAvailable,
-            remixOn: remixOn(Eligibility.servedBot(bot)), fastExhausted: bots.fastExhausted,
-            jobsToday: scheduling.jobs.count(at: nowMillis()) + slots.queue.count, running: slots.running.count, queued: slots.queue.count,
-            hasRoom: slots.admitsMore)
+    /// The account as scheduling sees it now, for `bot`: read from the published view, without a hop.
+    public nonisolated func candidate(order: Int, bot: BotType) -> AccountCandidate {
+        viewBox.withLock { $0 }.candidate(config: config, order: order, bot: bot, now: nowMillis())
+    }
+
+    /// Publishes what scheduling reads (called whenever status, bot state, remix, slots or the daily count change).
+    func publishView() {
+        let view = Self.view(status: status, bots: bots, remix: remix, slots: slots, scheduling: scheduling)
+        viewBox.withLock { $0 = view }
+    }
+
+    static func view(status: AccountStatus, bots: BotState, remix: [BotType: Bool], slots: AccountSlots, scheduling: AccountSchedulingState) -> AccountView {
+        AccountView(
+            available: status == .connected && bots.verification == nil, remix: remix, fastExhausted: bots.fastExhausted,
+            jobs: scheduling.jobs, running: slots.running.count, queued: slots.queue.count, hasRoom: slots.admitsMore)
     }
 
     /// Counts a task that just took a slot for the daily limit.

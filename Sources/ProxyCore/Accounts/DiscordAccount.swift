@@ -27,16 +27,16 @@ public actor DiscordAccount {
     /// HTTP for client-given URLs (describe links, face-swap URLs) under the outbound policy.
     let outbound: OutboundHTTP
 
-    public internal(set) var status: AccountStatus
+    public internal(set) var status: AccountStatus { didSet { publishView() } }
     public internal(set) var disabledReason: String?
     /// Remix mode per bot as last read from `/settings` (or learned from a remix modal).
-    public internal(set) var remix: [BotType: Bool] = [:]
+    public internal(set) var remix: [BotType: Bool] = [:] { didSet { publishView() } }
     /// What the bots told the account (mode, version, /info) and its health.
-    public internal(set) var bots = BotState()
+    public internal(set) var bots = BotState() { didSet { publishView() } }
     /// Side work for the run loop's task group (hooks, mode switches, ToS presses).
     var sideJobs: [@Sendable () async -> Void] = []
     /// Queue, running slots, cancelled and MODAL tasks.
-    var slots: AccountSlots
+    var slots: AccountSlots { didSet { publishView() } }
     /// Which running task each bot message belongs to.
     var matcher = TaskMatcher()
     var commands: [BotType: [String: ApplicationCommand]] = CommandTable.fallback
@@ -61,7 +61,9 @@ public actor DiscordAccount {
     /// Whether the pool's shared tick reaches this account, and when `/info` is read next.
     var timers = AccountTimers()
     /// Daily job count, submit pacing and sub-channel use (DiscordAccount+Scheduling).
-    var scheduling = AccountSchedulingState()
+    var scheduling = AccountSchedulingState() { didSet { publishView() } }
+    /// What scheduling reads of this account, kept current by `publishView` (see `AccountView`).
+    let viewBox: Locked<AccountView>
     /// Fulfilled once `run` has ended (or, when stopped before it ran, once it never will): nothing is sent after.
     let ended = OneShot<Bool>()
     var runStarted = false
@@ -91,6 +93,8 @@ public actor DiscordAccount {
         self.gateway = GatewayClient(configuration: gatewayConfiguration, logger: logger)
         self.status = config.enabled ? .connecting : .disabled
         self.slots = AccountSlots(coreSize: config.coreSize, queueSize: config.queueSize)
+        self.viewBox = Locked(
+            Self.view(status: status, bots: BotState(), remix: [:], slots: slots, scheduling: AccountSchedulingState()))
         if let mj = config.mjBotChannelId { dmChannels[.midJourney] = mj }
         if let niji = config.nijiBotChannelId { dmChannels[.nijiJourney] = niji }
         (wakeStream, wake) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))

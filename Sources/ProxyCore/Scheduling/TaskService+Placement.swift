@@ -21,7 +21,7 @@ extension TaskService {
     ) async -> SubmitResult {
         var excluded = Set<String>()
         while true {
-            switch await pool.choose(request, excluding: excluded) {
+            switch await pool.choose(request, excluding: excluded, placing: true) {
             case .failure(let e):
                 if let handed = await placeElsewhere(task, request: request, prepare: prepare) { return handed }
                 return choiceError(e)
@@ -29,6 +29,7 @@ extension TaskService {
                 var placed = task
                 prepare(&placed, choice.account.config, choice.mode)
                 let result = await enqueue(placed, on: choice.account)
+                await pool.placed(choice.account.config.id)
                 guard result.code == 23, excluded.insert(choice.account.config.id).inserted else { return result }
             }
         }

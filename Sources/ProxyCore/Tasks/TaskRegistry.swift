@@ -3,6 +3,8 @@ import Logging
 
 /// The single owner of task state: unfinished tasks in memory, every change written through to
 /// the store first (with its webhook deliveries, in one transaction), then announced to the sinks.
+/// The exception is a running job's progress without a webhook to deliver: written within a second
+/// (`flushProgress`) or with the task's next change.
 /// Accounts and the HTTP layer go through it.
 ///
 /// Every write raises the task's `revision`, so the store ignores a write that arrives after a newer
@@ -16,6 +18,9 @@ public actor TaskRegistry {
     var amending: [String: MJTask] = [:]
     /// Finished tasks whose last write is not committed yet (they are no longer in `live`).
     var unsaved: [String: MJTask] = [:]
+    /// Progress-only changes not written yet (see `write`), by task id: written by `flushProgress`, or
+    /// superseded by the task's next write.
+    var deferredProgress: [String: MJTask] = [:]
     /// Tasks that finished here recently: a store read that raced their last write never brings them back (cluster pick-up).
     var finishedHere = BoundedDictionary<String, Bool>(capacity: 20_000)
     let logger: Logger
@@ -138,14 +143,51 @@ public actor TaskRegistry {
             unsaved[new.id] = new
             finishedHere[new.id] = true
         }
-        do {
-            try await store.save(new, outbox: outboxDeliveries(new, json, event))
-        } catch {
-            logger.error("task store write failed", metadata: new.logMetadata(["error": "\(error)"]))
+        let outbox = outboxDeliveries(new, json, event)
+        if outbox.isEmpty, Self.onlyProgressChanged(old, new) {
+            // A running job's progress (percentage, preview, activity time): kept in memory and the read cache,
+            // written with the task's next change or by the next `flushProgress` (within a second). A crash loses
+            // at most that much progress, never a state: every other change is written before this returns.
+            deferredProgress[new.id] = new
+        } else {
+            deferredProgress[new.id] = nil
+            do {
+                try await store.save(new, outbox: outbox)
+            } catch {
+                logger.error("task store write failed", metadata: new.logMetadata(["error": "\(error)"]))
+            }
         }
         if unsaved[new.id]?.revision == new.revision { unsaved[new.id] = nil }
         if let event { await announce(new, event) }
         return new
+    }
+
+    /// Whether `new` differs from `old` only in what a running job's progress changes: both IN_PROGRESS,
+    /// the same in every field but progress, preview image and activity time.
+    static func onlyProgressChanged(_ old: MJTask, _ new: MJTask) -> Bool {
+        guard old.status == .inProgress, new.status == .inProgress else { return false }
+        var same = new
+        same.progress = old.progress
+        same.imageUrl = old.imageUrl
+        same.lastActivity = old.lastActivity
+        same.revision = old.revision
+        same.sequence = old.sequence
+        return same == old
+    }
+
+    /// Writes the progress changes kept in memory (`write`): called every second by the account pool's
+    /// tick, and at shutdown.
+    public func flushProgress() async {
+        let pending = deferredProgress
+        guard !pending.isEmpty else { return }
+        deferredProgress = [:]
+        for task in pending.values {
+            do {
+                try await store.save(task, outbox: [])
+            } catch {
+                logger.error("task store write failed", metadata: task.logMetadata(["error": "\(error)"]))
+            }
+        }
     }
 
     /// Caches a looked-up image seed in `properties.seed` (the one change a finished task accepts).

@@ -20,6 +20,8 @@ struct BotInteraction: Sendable {
     var customId: String?
     var message: Message?
     var data: JSONValue
+    /// Fulfilled once the 204 answering the POST has been written: no event of this interaction goes out before.
+    var answered: OneShot<Bool>?
 }
 
 /// Work handed from the HTTP side to the bots (run as child tasks of the sandbox service).

@@ -219,12 +219,32 @@ actor MidjourneyBot {
         return (side(w), side(h))
     }
 
-    /// Runs image work off the cooperative pool.
-    func compute<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
-        (try? await NIOThreadPool.singleton.runIfActive { work() }) ?? work()
+    /// The sandbox's own threads for image work, started once and kept for the life of the process: not
+    /// `NIOThreadPool.singleton`, where an embedding proxy's store (sqlite-nio) would queue behind images.
+    static let imageThreads: NIOThreadPool = {
+        let pool = NIOThreadPool(numberOfThreads: 2)
+        pool.start()
+        return pool
+    }()
+
+    /// Waits for `answered` (the interaction's 204 written), or `limit` at most.
+    static func untilAnswered(_ answered: OneShot<Bool>?, atMost limit: Duration) async {
+        guard let answered, answered.current == nil else { return }
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { _ = await answered.value() }
+            group.addTask { try? await Task.sleep(for: limit) }
+            await group.next()
+            group.cancelAll()
+        }
     }
 
-    func encodePNG(_ image: RGBImage) async -> [UInt8] { await compute { PNGCodec.encode(image) } }
+    /// Runs image work off the cooperative pool (and off the event loops).
+    func compute<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+        (try? await Self.imageThreads.runIfActive { work() }) ?? work()
+    }
+
+    /// PNG at zlib's fastest level: the sandbox's pictures need to be real PNGs, not small ones.
+    func encodePNG(_ image: RGBImage) async -> [UInt8] { await compute { PNGCodec.encode(image, level: 1) } }
 
     /// An image from uploaded bytes: decoded when PNG, else a picture drawn from the bytes' hash.
     func image(from file: StoredFile?, fallbackSeed: String) -> RGBImage {
@@ -238,9 +258,10 @@ actor MidjourneyBot {
     /// Handles one interaction (runs as a child task of the sandbox service).
     func handle(_ i: BotInteraction) async {
         // Real Discord answers the POST before any INTERACTION_* event; user libraries (discord.py-self)
-        // drop an INTERACTION_SUCCESS that overtakes the 204. A fixed latency keeps that order even at
-        // speed factor 0.
-        try? await Task.sleep(for: .milliseconds(250))
+        // drop an INTERACTION_SUCCESS that overtakes the 204. So the events wait until the 204 has been
+        // written (at most 2 s), then Discord's latency (~250 ms, scaled like every delay, at least 10 ms).
+        await Self.untilAnswered(i.answered, atMost: .seconds(2))
+        try? await Task.sleep(for: .milliseconds(max(10, Int(250 * configuration.speedFactor))))
         // A slow bot (sandbox condition): every answer comes several seconds late.
         if await world.has(.slowBot, userId: i.user.id) { await pause(8) }
         // Faults hit jobs, not the account's own /settings reads.

@@ -24,7 +24,8 @@ struct SandboxGateway: Sendable {
                 // The writer owns the deflate context: one per connection, never reset.
                 // A 4 KB window and a small hash: ~24 KB per connection instead of zlib's ~256 KB default,
                 // so a sandbox with a thousand users stays small; clients inflate it like Discord's stream.
-                let deflater = compress ? try ZlibStreamDeflater(windowBits: 12, memLevel: 4) : nil
+                // Level 1 (fastest): what matters is the format, not the ratio.
+                let deflater = compress ? try ZlibStreamDeflater(level: 1, windowBits: 12, memLevel: 4) : nil
                 for await frame in stream {
                     switch frame {
                     case .json(let text):

@@ -399,7 +399,15 @@ struct SandboxRoutes: Sendable {
             interaction.customId = data["custom_id"]?.stringValue
         }
         await world.countInteraction()
+        let answered = OneShot<Bool>()
+        interaction.answered = answered
         submit(.interaction(interaction))
-        return Self.noContent
+        // The 204, and word to the bot once it is written (its events must not overtake it).
+        return Response(
+            status: .noContent,
+            body: ResponseBody(contentLength: 0) { writer in
+                defer { answered.fulfil(true) }
+                try await writer.finish(nil)
+            })
     }
 }
