@@ -201,19 +201,6 @@ public struct APIResponder: HTTPResponder {
         return (segments, mode)
     }
 
-    static func match(_ template: [String], _ segments: [String]) -> [String: String]? {
-        guard template.count == segments.count else { return nil }
-        var params: [String: String] = [:]
-        for (t, s) in zip(template, segments) {
-            if t.hasPrefix("{") && t.hasSuffix("}") {
-                params[String(t.dropFirst().dropLast())] = s.removingPercentEncoding ?? s
-            } else if t != s {
-                return nil
-            }
-        }
-        return params
-    }
-
     /// The route for `segments` and `method`: `.notFound` when no path matches, `.wrongMethod` when
     /// only other methods do. Literal segments are compared before any parameter is extracted.
     func route(_ method: HTTPRequest.Method, _ segments: [String]) -> RouteMatch {
