@@ -2,8 +2,6 @@ import ArgumentParser
 import CoreMetrics
 import Foundation
 import Logging
-import NIOCore
-import NIOPosix
 import Sandbox
 import ServiceLifecycle
 import UnixSignals
@@ -32,10 +30,6 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "YAML configuration file (default ./mjproxy.yaml when present).") var config: String?
 
     func run() async throws {
-        // Swift Concurrency's jobs run on NIO's event loops (the same number of threads as the default pool):
-        // no thread switch between an async handler and its socket I/O. Done first, before any task runs
-        // on the default pool; blocking work stays off both (SQLite and image work have their own threads).
-        NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         var appConfig: AppConfig
         do {
             appConfig = try ConfigLoader.load(path: config, environment: ProcessInfo.processInfo.environment)

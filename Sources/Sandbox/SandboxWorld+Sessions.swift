@@ -13,6 +13,7 @@ extension SandboxWorld {
         session.connection = connection
         session.connectionId = connectionCounter
         sessions[id] = session
+        sessionsByUser[userId, default: []].append(id)
         sessionOrder.append(id)
         if sessionOrder.count > Limits.sessions {
             // Forget the oldest sessions that have no live connection (they can no longer be resumed).
@@ -21,6 +22,8 @@ extension SandboxWorld {
             for sid in sessionOrder {
                 if excess > 0, let s = sessions[sid], s.connection == nil {
                     sessions[sid] = nil
+                    sessionsByUser[s.userId]?.removeAll { $0 == sid }
+                    if sessionsByUser[s.userId]?.isEmpty == true { sessionsByUser[s.userId] = nil }
                     excess -= 1
                 } else if sessions[sid] != nil {
                     kept.append(sid)
@@ -97,7 +100,7 @@ extension SandboxWorld {
             return
         }
         if let only = dmOwners[channelId]?.user ?? channelOwners[channelId] {
-            for session in sessions.values where session.userId == only { send(name, data: json, to: session.id) }
+            for sid in sessionsByUser[only] ?? [] { send(name, data: json, to: sid) }
             return
         }
         for session in sessions.values { send(name, data: json, to: session.id) }
@@ -111,7 +114,7 @@ extension SandboxWorld {
     }
 
     /// Sessions of a user (for ephemeral answers when the request named no live session).
-    func sessions(ofUser userId: String) -> [String] { sessions.values.filter { $0.userId == userId }.map(\.id) }
+    func sessions(ofUser userId: String) -> [String] { sessionsByUser[userId] ?? [] }
 
     /// Whether a session id is live for a user.
     func hasSession(_ id: String, userId: String) -> Bool { sessions[id]?.userId == userId }
@@ -120,7 +123,7 @@ extension SandboxWorld {
     public func dropConnections(token: String, code: UInt16 = 4000, reason: String = "sandbox fault") -> Int {
         guard let user = user(forToken: token) else { return 0 }
         var n = 0
-        for session in sessions.values where session.userId == user.id {
+        for session in (sessionsByUser[user.id] ?? []).compactMap({ sessions[$0] }) {
             if let c = session.connection {
                 c.yield(.close(code: code, reason: reason))
                 n += 1
@@ -134,7 +137,7 @@ extension SandboxWorld {
     public func sendOp(token: String, op: Int, d: String = "null") -> Int {
         guard let user = user(forToken: token) else { return 0 }
         var n = 0
-        for session in sessions.values where session.userId == user.id {
+        for session in (sessionsByUser[user.id] ?? []).compactMap({ sessions[$0] }) {
             session.connection?.yield(.json("{\"t\":null,\"s\":null,\"op\":\(op),\"d\":\(d)}"))
             n += 1
         }

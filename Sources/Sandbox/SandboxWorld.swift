@@ -110,6 +110,8 @@ public actor SandboxWorld {
     private(set) var gatewayURL: String
     var users: [String: SandboxUser] = [:]  // by id
     var sessions: [String: Session] = [:]
+    /// Session ids per user id (a dispatch to one user's sessions must not scan a thousand sessions).
+    var sessionsByUser: [String: [String]] = [:]
     var messages: [String: [Message]] = [:]  // by channel, oldest first
     var files: [String: StoredFile] = [:]  // CDN path → bytes
     var fileOrder: [String] = []

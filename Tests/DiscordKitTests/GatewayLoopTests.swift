@@ -101,15 +101,16 @@ import Testing
 
     @Test func aStableSessionResetsTheBackoff() async throws {
         let clock = FastClock(factor: 20)
-        // Stable after 20 clock seconds (1 s real): long enough that the test sees attempt 1 first on a loaded machine.
-        try await withGateway(heartbeatInterval: 10_000_000, clock: clock, stableAfter: .seconds(20)) { server, client in
+        // Stable after 100 clock seconds (5 s real): long enough that the test sees attempt 1 first on a loaded
+        // machine (with 1 s, a full test run once starved the polling past the whole window).
+        try await withGateway(heartbeatInterval: 10_000_000, clock: clock, stableAfter: .seconds(100)) { server, client in
             try await eventually("first session") { await server.world.stats.identifies == 1 && client.isConnected }
             // Drop it (the sandbox may register the session a moment after the client saw READY).
             try await eventually("the session dropped") { await server.world.dropConnections(token: "loop-user") == 1 }
             try await eventually("attempt 1") { client.reconnectAttempt >= 1 }
             try await eventually("second session") { await server.world.stats.resumes == 1 && client.isConnected }
-            // Stay up for 30 clock seconds (1.5 s), past `stableAfter`.
-            try await clock.sleep(for: .seconds(30))
+            // Stay up for 120 clock seconds (6 s), past `stableAfter`.
+            try await clock.sleep(for: .seconds(120))
             _ = await server.world.dropConnections(token: "loop-user")
             try await eventually("reset") { await server.world.stats.resumes == 2 }
             #expect(client.reconnectAttempt == 0)
