@@ -155,12 +155,7 @@ final class AppRuntime: Sendable {
 
     /// Readiness for `/ready`.
     func readiness() async -> (Bool, JSONValue) {
-        var connected = 0
-        var enabled = 0
-        for a in await pool.all where a.config.enabled {
-            enabled += 1
-            if await a.isAvailable { connected += 1 }
-        }
+        let (connected, enabled) = await accountCounts()
         var reasons: [JSONValue] = []
         if !recovered.value { reasons.append("startup recovery not finished") }
         do { try await store.ping() } catch { reasons.append("store unavailable") }
@@ -175,13 +170,22 @@ final class AppRuntime: Sendable {
         return (false, ["status": "NOT_READY", "reasons": .array(reasons)])
     }
 
+    /// Enabled accounts that are connected (and not paused), and all enabled accounts.
+    func accountCounts() async -> (connected: Int, enabled: Int) {
+        var connected = 0
+        var enabled = 0
+        for a in await pool.all where a.config.enabled {
+            enabled += 1
+            if await a.isAvailable { connected += 1 }
+        }
+        return (connected, enabled)
+    }
+
     /// Whether start-up has settled: recovery done and every enabled account connected.
     func startupSettled() async -> Bool {
         guard recovered.value else { return false }
-        for a in await pool.all where a.config.enabled {
-            guard await a.isAvailable else { return false }
-        }
-        return true
+        let counts = await accountCounts()
+        return counts.connected == counts.enabled
     }
 
     /// Adds one account to the pool (it connects at once), outside the account store (tests).

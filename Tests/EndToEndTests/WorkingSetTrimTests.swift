@@ -39,9 +39,9 @@ import Testing
         #expect(smaps.contains("[stack]") || smaps.contains("[vsyscall]"))
         #expect(WorkingSetTrim.trimmableMappings(smaps).count > 3)
         #expect(WorkingSetTrim.trim() > 3)
+        #expect((WorkingSetTrim.residentKilobytes() ?? 0) > 0)
         #endif
         let text = (0..<1000).map { String($0, radix: 16) }.joined(separator: ",")
         #expect(text.split(separator: ",").count == 1000)
-        #expect(WorkingSetTrim.residentKilobytes().map { $0 > 0 } != false)
     }
 }

@@ -31,6 +31,11 @@ struct JSONMembers {
         JSONValue.writeString(value, to: &out)
     }
 
+    mutating func null(_ name: String, _ out: inout String) {
+        key(name, &out)
+        out += "null"
+    }
+
     /// The string, or `null` when absent (the member is always there).
     mutating func stringOrNull(_ name: String, _ value: String?, _ out: inout String) {
         key(name, &out)
@@ -96,14 +101,14 @@ struct JSONMembers {
         key(name, &out)
         var inner = JSONMembers()
         for k in map.keys.sorted() {
-            inner.key(k, &out, escaped: true)
+            inner.escapedKey(k, &out)
             JSONValue.writeString(map[k] ?? "", to: &out)
         }
         inner.end(&out)
     }
 
     /// A key that may need escaping (a dictionary's).
-    private mutating func key(_ name: String, _ out: inout String, escaped: Bool) {
+    private mutating func escapedKey(_ name: String, _ out: inout String) {
         out += started ? "," : "{"
         started = true
         JSONValue.writeString(name, to: &out)
@@ -310,11 +315,5 @@ extension MessageDelete: JSONWritable {
         m.string("channel_id", channel_id, &out)
         m.string("guild_id", ifPresent: guild_id, &out)
         m.end(&out)
-    }
-}
-
-extension JSONMembers {
-    mutating func null(_ name: String, _ out: inout String) {
-        stringOrNull(name, nil, &out)
     }
 }

@@ -15,14 +15,16 @@ extension DiscordAccount {
 
     /// Publishes what scheduling reads (called whenever status, bot state, remix, slots or the daily count change).
     func publishView() {
-        let view = Self.view(status: status, bots: bots, remix: remix, slots: slots, scheduling: scheduling)
+        let view = Self.view(available: isAvailable, bots: bots, remix: remix, slots: slots, scheduling: scheduling)
         viewBox.withLock { $0 = view }
     }
 
-    static func view(status: AccountStatus, bots: BotState, remix: [BotType: Bool], slots: AccountSlots, scheduling: AccountSchedulingState) -> AccountView {
-        AccountView(
-            available: status == .connected && bots.verification == nil, remix: remix, fastExhausted: bots.fastExhausted,
-            jobs: scheduling.jobs, running: slots.running.count, queued: slots.queue.count, hasRoom: slots.admitsMore)
+    static func view(available: Bool, bots: BotState, remix: [BotType: Bool], slots: AccountSlots, scheduling: AccountSchedulingState)
+        -> AccountSchedulingView
+    {
+        AccountSchedulingView(
+            available: available, remix: remix, fastExhausted: bots.fastExhausted, jobs: scheduling.jobs, running: slots.running.count,
+            queued: slots.queue.count, hasRoom: slots.admitsMore)
     }
 
     /// Counts a task that just took a slot for the daily limit.

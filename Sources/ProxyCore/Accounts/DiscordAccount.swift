@@ -62,8 +62,8 @@ public actor DiscordAccount {
     var timers = AccountTimers()
     /// Daily job count, submit pacing and sub-channel use (DiscordAccount+Scheduling).
     var scheduling = AccountSchedulingState() { didSet { publishView() } }
-    /// What scheduling reads of this account, kept current by `publishView` (see `AccountView`).
-    let viewBox: Locked<AccountView>
+    /// What scheduling reads of this account, kept current by `publishView` (see `AccountSchedulingView`).
+    let viewBox: Locked<AccountSchedulingView>
     /// Fulfilled once `run` has ended (or, when stopped before it ran, once it never will): nothing is sent after.
     let ended = OneShot<Bool>()
     var runStarted = false
@@ -94,7 +94,7 @@ public actor DiscordAccount {
         self.status = config.enabled ? .connecting : .disabled
         self.slots = AccountSlots(coreSize: config.coreSize, queueSize: config.queueSize)
         self.viewBox = Locked(
-            Self.view(status: status, bots: BotState(), remix: [:], slots: slots, scheduling: AccountSchedulingState()))
+            Self.view(available: false, bots: BotState(), remix: [:], slots: slots, scheduling: AccountSchedulingState()))
         if let mj = config.mjBotChannelId { dmChannels[.midJourney] = mj }
         if let niji = config.nijiBotChannelId { dmChannels[.nijiJourney] = niji }
         (wakeStream, wake) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))

@@ -1,4 +1,4 @@
-/// What scheduling knows about one account at the moment of a choice (from its published `AccountView`).
+/// What scheduling knows about one account at the moment of a choice (from its published `AccountSchedulingView`).
 public struct AccountCandidate: Sendable {
     public var config: AccountConfig
     /// Position in the pool (turn order).

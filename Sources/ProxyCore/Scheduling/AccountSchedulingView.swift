@@ -2,7 +2,7 @@
 /// (`DiscordAccount.publishView`), so the pool reads every account at once without waiting on any of them:
 /// asking each account in turn took one actor hop per account per submission, and under load those hops
 /// made the submissions queue behind each other.
-struct AccountView: Sendable {
+struct AccountSchedulingView: Sendable {
     /// Connected and not paused for verification.
     var available: Bool
     /// Remix mode per bot (from `/settings` or a remix modal).
