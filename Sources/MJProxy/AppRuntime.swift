@@ -181,11 +181,15 @@ final class AppRuntime: Sendable {
         return (connected, enabled)
     }
 
-    /// Whether start-up has settled: recovery done and every enabled account connected.
+    /// Whether start-up has settled: recovery done and every enabled account connected. Stops at the first
+    /// account not connected (polled during start-up: asking all of a thousand busy accounts each time would
+    /// add to the load it waits out).
     func startupSettled() async -> Bool {
         guard recovered.value else { return false }
-        let counts = await accountCounts()
-        return counts.connected == counts.enabled
+        for a in await pool.all where a.config.enabled {
+            guard await a.isAvailable else { return false }
+        }
+        return true
     }
 
     /// Adds one account to the pool (it connects at once), outside the account store (tests).
