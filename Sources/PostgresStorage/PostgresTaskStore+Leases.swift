@@ -38,15 +38,29 @@ extension PostgresTaskStore: AccountLeaseStore {
     public func acquireLeases(_ accountIds: [String], instance: String, duration: Duration) async throws -> Set<String> {
         guard !accountIds.isEmpty else { return [] }
         // A row is taken only when free or expired (or already ours): the WHERE runs on the row as locked
-        // by this statement, so of two instances asking at once exactly one gets it.
-        return try await self.accountIds(
-            """
+        // by this statement, so of two instances asking at once exactly one gets it. The rows are locked in
+        // one order (sorted ids): statements asking for overlapping accounts in different orders deadlocked
+        // (PostgreSQL then aborts one with 40P01), which a CI run met.
+        let sorted = Array(Set(accountIds)).sorted()
+        let sql: PostgresQuery = """
             INSERT INTO account_leases (account_id, instance_id, expires_at)
-            SELECT unnest(\(accountIds)::text[]), \(instance), \(unescaped: Self.nowMillis) + \(duration.wholeMilliseconds)
+            SELECT id, \(instance), \(unescaped: Self.nowMillis) + \(duration.wholeMilliseconds)
+            FROM unnest(\(sorted)::text[]) WITH ORDINALITY AS asked(id, n) ORDER BY n
             ON CONFLICT (account_id) DO UPDATE SET instance_id = excluded.instance_id, expires_at = excluded.expires_at
             WHERE account_leases.expires_at <= \(unescaped: Self.nowMillis) OR account_leases.instance_id = excluded.instance_id
             RETURNING account_id
-            """)
+            """
+        // A deadlock with another kind of statement (a release, a cleanup) is still possible: the statement
+        // is atomic, so asking again is safe.
+        var attempt = 0
+        while true {
+            do {
+                return try await self.accountIds(sql)
+            } catch let error as PSQLError where error.serverInfo?[.sqlState] == "40P01" && attempt < 3 {
+                attempt += 1
+                logger.debug("account lease statement deadlocked: asking again", metadata: ["attempt": "\(attempt)"])
+            }
+        }
     }
 
     public func releaseLeases(_ accountIds: [String]?, instance: String) async throws {
