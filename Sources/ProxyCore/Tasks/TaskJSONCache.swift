@@ -83,12 +83,15 @@ public final class TaskJSONCache: Sendable {
         entries.withLock { $0[key] = Entry(revision: revision, json: json) }
     }
 
-    /// Another instance wrote revision `revision` of task `id`: an older cached copy is dropped, and
-    /// store reads older than that revision are not cached afterwards.
+    /// Another instance wrote revision `revision` of task `id`: a cached copy not newer is dropped, and
+    /// store reads older than that revision are not cached afterwards. A copy of the same revision goes
+    /// too: it may be this instance's own write that the store refused (both sides numbered their change
+    /// from the same stored revision, the other one's finished state won), found in a cluster test where
+    /// a cancel sent to one instance stayed invisible on the holder.
     public func invalidate(_ id: String, revision: Int64) {
         let key = Key(id)
         entries.withLock { e in
-            if let current = e[key], current.revision >= revision { return }
+            if let current = e[key], current.revision > revision { return }
             e[key] = Entry(revision: revision, json: nil)
         }
     }
