@@ -22,6 +22,8 @@ enum FuzzTarget: UInt8, CaseIterable {
     case pngDecoder = 3
     /// The gateway's zlib-stream inflater, fed in frames.
     case zlibStream = 4
+    /// A gateway frame read lazily (`GatewayFrame`, `JSONParser.members`), every dispatch decoded from it.
+    case gatewayFrame = 5
 
     /// Runs one input (first byte = target, modulo the number of targets).
     static func run(_ data: [UInt8]) {
@@ -34,6 +36,7 @@ enum FuzzTarget: UInt8, CaseIterable {
         case .promptParameters: promptParameters(input)
         case .pngDecoder: pngDecoder(input)
         case .zlibStream: zlibStream(input)
+        case .gatewayFrame: gatewayFrame(input)
         }
     }
 
@@ -64,6 +67,26 @@ enum FuzzTarget: UInt8, CaseIterable {
         _ = MJMessageParser.jobHash(of: message)
         _ = MJMessageParser.normalize(message.content)
         for attachment in message.attachments { _ = MJMessageParser.jobHash(fromURL: attachment.url) }
+    }
+
+    static func gatewayFrame(_ input: [UInt8]) {
+        // The lazy reader is never stricter than the full parser, and reads the same members.
+        if case .object(let pairs)? = try? JSONParser.parse(input) {
+            guard let (values, _) = try? JSONParser.members(of: input, { _ in .parse }) else { fatalError("members refused a valid object") }
+            var last: [String: JSONValue] = [:]
+            for (k, v) in pairs { last[k] = v }
+            guard values == last else { fatalError("members read other values than the parser") }
+            guard (try? JSONParser.members(of: input, { _ in .skip })) != nil else { fatalError("skipping refused a valid object") }
+        }
+        guard let frame = try? GatewayFrame(input) else { return }
+        for name in [
+            "READY", "RESUMED", "MESSAGE_CREATE", "MESSAGE_UPDATE", "MESSAGE_DELETE", "INTERACTION_CREATE", "INTERACTION_SUCCESS",
+            "INTERACTION_FAILURE", "INTERACTION_MODAL_CREATE", "INTERACTION_IFRAME_MODAL_CREATE", "GUILD_CREATE",
+        ] {
+            _ = try? GatewayEvent.decode(name: name, frame: frame)
+        }
+        _ = ChannelPrefilter.skips(frame.payloadBytes) { _ in false }
+        _ = try? frame.decodedPayload(HelloData.self)
     }
 
     static func promptParameters(_ input: [UInt8]) {

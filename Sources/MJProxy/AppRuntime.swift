@@ -27,6 +27,8 @@ final class AppRuntime: Sendable {
     let imageServer: ImageServer?
     /// Live task events (SSE): fed by the registry, closed at shutdown before the HTTP server stops.
     let events = TaskEventHub()
+    /// How many accounts run their after-connect `/info` and `/settings` at once (all accounts share it).
+    let syncGate = SyncGate(limit: 8)
     /// Account events (`account.disabled` …) to the global webhook, captchas to the verification hook.
     let accountNotifier: AccountNotifier
     let sandbox: SandboxServer?
@@ -215,7 +217,7 @@ final class AppRuntime: Sendable {
                 autoRelax: config.accountAutoRelax, maxConnectFailures: config.accountMaxConnectFailures > 0 ? config.accountMaxConnectFailures : nil,
                 notifier: accountNotifier, discordProxy: globalDiscordProxy,
                 resendUnconfirmedAfter: .milliseconds(Int64(config.accountResendUnconfirmedSeconds * 1000)), metrics: metrics,
-                mayRun: leaseGate),
+                mayRun: leaseGate, syncGate: syncGate),
             logger: logger, outbound: outboundHTTP(trusting: endpoints))
     }
 
@@ -318,7 +320,9 @@ final class AppRuntime: Sendable {
         }
         var groupConfiguration = ServiceGroupConfiguration(
             services: services, gracefulShutdownSignals: signals ? [.sigterm, .sigint] : [], logger: logger)
-        groupConfiguration.maximumGracefulShutdownDuration = .seconds(6)
+        // Runtimes without signals (tests, several in one loaded process) get longer: escalating to cancellation
+        // cancels Hummingbird servers, which can trap in NIO when a connection comes in at that moment.
+        groupConfiguration.maximumGracefulShutdownDuration = signals ? .seconds(6) : .seconds(30)
         // No ServiceLifecycle cancellation limit: overrunning it is a fatal error (a crash), see ShutdownDeadline.
         groupConfiguration.maximumCancellationDuration = nil
         let group = ServiceGroup(configuration: groupConfiguration)

@@ -86,6 +86,18 @@ public final class SandboxServer: Service, Sendable {
         )
         let bot = self.bot
         let work = self.work
+        // Both servers stop gracefully (on the caller's graceful shutdown, or when either ends): they stop
+        // accepting, open requests finish, WebSockets are closed with 1001. Cancelling a Hummingbird server
+        // instead can trap in NIO (a connection accepted meanwhile is never served: "Deinited NIOAsyncWriter
+        // without calling finish()"), which crashed test runs.
+        var serversConfiguration = ServiceGroupConfiguration(
+            services: [rest, gateway].map {
+                .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup)
+            },
+            logger: logger)
+        serversConfiguration.maximumGracefulShutdownDuration = .seconds(5)
+        serversConfiguration.maximumCancellationDuration = nil
+        let servers = ServiceGroup(configuration: serversConfiguration)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 await withDiscardingTaskGroup { jobs in
@@ -100,13 +112,29 @@ public final class SandboxServer: Service, Sendable {
                     }
                 }
             }
-            group.addTask { try await rest.run() }
-            group.addTask { try await gateway.run() }
-            // Whichever ends first (a server on shutdown) ends the sandbox.
-            _ = try await group.next()
+            let ended: Result<Void, any Error>
+            do { ended = .success(try await servers.run()) } catch { ended = .failure(error) }
             continuation.finish()
             await world.closeAll()
+            // The bots' jobs in flight (no server left to answer them).
             group.cancelAll()
+            try ended.get()
+        }
+    }
+
+    /// Runs the sandbox while `body` runs, then stops it gracefully and waits for it to end.
+    public func serve<T: Sendable>(_ body: (SandboxServer) async throws -> T) async throws -> T {
+        var configuration = ServiceGroupConfiguration(services: [self], logger: logger)
+        configuration.maximumGracefulShutdownDuration = .seconds(10)
+        configuration.maximumCancellationDuration = nil
+        let group = ServiceGroup(configuration: configuration)
+        return try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            let outcome: Result<T, any Error>
+            do { outcome = .success(try await body(self)) } catch { outcome = .failure(error) }
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+            return try outcome.get()
         }
     }
 }

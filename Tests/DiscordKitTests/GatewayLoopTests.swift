@@ -55,16 +55,14 @@ import Testing
     ) async throws {
         let server = SandboxServer(
             configuration: SandboxConfiguration(port: 0, gatewayPort: 0, speedFactor: 0.01, tileSize: 32, heartbeatInterval: heartbeatInterval))
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await server.run() }
-            defer { group.cancelAll() }
+        // The sandbox stops gracefully after the client (`serve`): a connection accepted while a Hummingbird
+        // server is cancelled can trap in NIO ("Deinited NIOAsyncWriter").
+        try await server.serve { server in
             _ = try await server.waitUntilListening()
             let url = try #require(server.gatewayURL)
             let client = GatewayClient(
                 configuration: GatewayConfiguration(url: url, token: "loop-user", userAgent: "test", stableSessionAfter: stableAfter),
                 logger: Logger(label: "gateway-loop-test"), clock: clock)
-            // The client ends before the server is cancelled: a connection accepted while a Hummingbird server
-            // is being cancelled (not shut down gracefully) can trap in NIO ("Deinited NIOAsyncWriter").
             try await withThrowingTaskGroup(of: Void.self) { clients in
                 clients.addTask { await client.run(onEvent: onEvent, onStatus: { _ in }) }
                 defer { clients.cancelAll() }

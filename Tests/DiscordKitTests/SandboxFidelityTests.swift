@@ -22,14 +22,13 @@ import Testing
 
     @Test func readyAndFatalClose() async throws {
         let server = SandboxServer(configuration: SandboxConfiguration(port: 0, gatewayPort: 0, speedFactor: 0.01, tileSize: 32))
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await server.run() }
+        try await server.serve { server in
             _ = try await server.waitUntilListening()
             let gateway = try #require(server.gatewayURL)
             let events = Events()
             let good = GatewayClient(
                 configuration: GatewayConfiguration(url: gateway, token: "fidelity-user", userAgent: "test"), logger: Logger(label: "t"))
-            // The client runs in its own group and ends before the server is cancelled (see GatewayLoopTests.withGateway).
+            // The client runs in its own group and ends before the server stops (see GatewayLoopTests.withGateway).
             try await withThrowingTaskGroup(of: Void.self) { clients in
                 clients.addTask { await good.run(onEvent: { await events.add($0) }, onStatus: { await events.add($0) }) }
                 defer { clients.cancelAll() }
@@ -55,7 +54,6 @@ import Testing
                 }
                 #expect(await server.world.stats.identifies == 1)
             }
-            group.cancelAll()
         }
     }
 }

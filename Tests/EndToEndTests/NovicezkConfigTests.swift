@@ -43,8 +43,7 @@ import Testing
 
     @Test func novicezkFileStartsTheProxy() async throws {
         let server = SandboxServer(configuration: SandboxConfiguration(port: 0, gatewayPort: 0, speedFactor: 0.02, tileSize: 64))
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await server.run() }
+        try await server.serve { server in
             _ = try await withDeadline("the sandbox to listen") { try? await server.waitUntilListening() }
             let rest = try #require(server.localBaseURL)
             let wss = try #require(server.gatewayURL)
@@ -89,7 +88,6 @@ import Testing
                 #expect(done["status"] == "SUCCESS")
                 #expect(done["instance"] == SandboxIDs.channelId(1))
             }
-            group.cancelAll()
         }
     }
 }

@@ -5,7 +5,9 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import Logging
 import ProxyCore
+import ServiceLifecycle
 import Testing
 
 /// The translators against local fakes of Baidu's and OpenAI's HTTP APIs.
@@ -14,26 +16,32 @@ import Testing
 
     // MARK: - Fake servers
 
-    /// Runs a Hummingbird app with `router` on a free local port while `body` runs with that port.
+    /// Runs a Hummingbird app with `router` on a free local port while `body` runs with that port, then
+    /// stops it gracefully (cancelling a Hummingbird server can trap in NIO if a connection comes in meanwhile).
     func withServer(_ router: Router<BasicRequestContext>, _ body: (Int) async throws -> Void) async throws {
         let port = Locked<Int?>(nil)
         let app = Application(
             router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
             onServerRunning: { channel in port.withLock { $0 = channel.localAddress?.port } })
+        var configuration = ServiceGroupConfiguration(services: [app], logger: Logger(label: "test.fake-translator"))
+        configuration.maximumGracefulShutdownDuration = .seconds(5)
+        let services = ServiceGroup(configuration: configuration)
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await app.runService(gracefulShutdownSignals: []) }
-            let deadline = ContinuousClock.now + .seconds(10)
-            while port.value == nil {
-                guard ContinuousClock.now < deadline else { throw TranslationError(provider: "test", message: "fake server did not start") }
-                try await Task.sleep(for: .milliseconds(10))
-            }
+            group.addTask { try await services.run() }
+            let outcome: Result<Void, any Error>
             do {
-                try await body(port.value!)
+                let deadline = ContinuousClock.now + .seconds(10)
+                while port.value == nil {
+                    guard ContinuousClock.now < deadline else { throw TranslationError(provider: "test", message: "fake server did not start") }
+                    try await Task.sleep(for: .milliseconds(10))
+                }
+                outcome = .success(try await body(port.value!))
             } catch {
-                group.cancelAll()
-                throw error
+                outcome = .failure(error)
             }
-            group.cancelAll()
+            await services.triggerGracefulShutdown()
+            try await group.waitForAll()
+            try outcome.get()
         }
     }
 

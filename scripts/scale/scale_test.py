@@ -38,10 +38,17 @@ def connected(api):
 
 def serve(api, account_ids, label):
     """One imagine per account (by instanceId); all must end SUCCESS."""
+    slowest = [0.0]
+
     def submit(account):
         for _ in range(200):
-            _, answer = call("POST", api + "/mj/submit/imagine",
-                             {"prompt": f"scale {label} {account}", "accountFilter": {"instanceId": str(account)}})
+            started = time.monotonic()
+            try:
+                _, answer = call("POST", api + "/mj/submit/imagine",
+                                 {"prompt": f"scale {label} {account}", "accountFilter": {"instanceId": str(account)}}, timeout=60)
+            except OSError as e:
+                raise SystemExit(f"scale test: {label}: submit for account {account} got no answer in {time.monotonic() - started:.1f} s: {e!r}")
+            slowest[0] = max(slowest[0], time.monotonic() - started)
             if answer and answer.get("code") in (1, 22):
                 return answer["result"]
             time.sleep(0.1)
@@ -49,6 +56,7 @@ def serve(api, account_ids, label):
 
     with concurrent.futures.ThreadPoolExecutor(16) as pool:
         ids = list(pool.map(submit, account_ids))
+    print(f"scale test: {label}: {len(ids)} submits, the slowest answered in {slowest[0]:.2f} s", flush=True)
 
     def done():
         _, tasks = call("POST", api + "/mj/task/list-by-condition", {"ids": ids}, timeout=60)

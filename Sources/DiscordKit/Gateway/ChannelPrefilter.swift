@@ -11,18 +11,24 @@ public enum ChannelPrefilter {
 
     /// True when the frame certainly does not concern the client.
     public static func skips(_ frame: Data, wanted: (String) -> Bool) -> Bool {
-        frame.withUnsafeBytes { raw -> Bool in
-            let bytes = raw.bindMemory(to: UInt8.self)
-            guard contains(bytes, guildKey) else { return false }  // DMs always pass
-            var found = false
-            var i = 0
-            while let at = index(of: key, in: bytes, from: i) {
-                found = true
-                i = at + key.count
-                if let id = value(after: i, in: bytes), wanted(id) { return false }
-            }
-            return found
+        frame.withUnsafeBytes { raw in skips(raw.bindMemory(to: UInt8.self), wanted: wanted) }
+    }
+
+    /// True when the message (a frame or its `d`) certainly does not concern the client.
+    public static func skips(_ message: ArraySlice<UInt8>, wanted: (String) -> Bool) -> Bool {
+        message.withUnsafeBufferPointer { skips($0, wanted: wanted) }
+    }
+
+    private static func skips(_ bytes: UnsafeBufferPointer<UInt8>, wanted: (String) -> Bool) -> Bool {
+        guard contains(bytes, guildKey) else { return false }  // DMs always pass
+        var found = false
+        var i = 0
+        while let at = index(of: key, in: bytes, from: i) {
+            found = true
+            i = at + key.count
+            if let id = value(after: i, in: bytes), wanted(id) { return false }
         }
+        return found
     }
 
     /// The string value following `"key"` at `start`: optional spaces, a colon, spaces, a quoted string.

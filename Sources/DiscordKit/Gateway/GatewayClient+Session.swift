@@ -64,13 +64,12 @@ extension GatewayClient {
                         bytes = Array(buffer.readableBytesView)
                     }
                 }
-                let data = Data(bytes)
-                // Parsed once: the header is read from it, and so are message dispatches.
-                let parsed = try JSONParser.parse(bytes)
-                let header = try GatewayHeader(parsed)
+                // The header is read, `d` only located: each dispatch reads what it needs of it.
+                let frame = try GatewayFrame(bytes)
+                let header = frame.header
                 switch header.op {
                 case GatewayOpcode.hello.rawValue:
-                    let hello = try JSONDecoder().decode(GatewayPayload<HelloData>.self, from: data).d
+                    let hello = try frame.decodedPayload(HelloData.self)
                     let interval = Duration.milliseconds(max(1, hello?.heartbeat_interval ?? 41250))
                     if !heartbeatStarted {
                         heartbeatStarted = true
@@ -87,12 +86,12 @@ extension GatewayClient {
                     logger.info("gateway asked to reconnect (op 7)")
                     decided = .resume
                 case GatewayOpcode.invalidSession.rawValue:
-                    let resumable = (try? JSONDecoder().decode(GatewayPayload<Bool>.self, from: data).d) ?? false
+                    let resumable = (try? frame.decodedPayload(Bool.self)) ?? false
                     logger.info("gateway invalid session", metadata: ["resumable": "\(resumable)"])
                     record.box.withLock { $0.invalidSession = true }
                     decided = resumable ? .resume : .identify
                 case GatewayOpcode.dispatch.rawValue:
-                    decided = dispatch(header: header, parsed: parsed, data: data, record: record, deliver: deliver)
+                    decided = dispatch(frame, record: record, deliver: deliver)
                 default:
                     break
                 }
@@ -113,20 +112,19 @@ extension GatewayClient {
 
     /// Decodes a dispatch and hands it on. The sequence advances only for dispatches that were
     /// taken by the buffer; when it is full the connection is resumed from the last taken one.
-    private func dispatch(
-        header: GatewayHeader, parsed: JSONValue, data: Data, record: ConnectionRecord, deliver: @escaping @Sendable (Delivery) -> Bool
-    ) -> Next? {
+    private func dispatch(_ frame: GatewayFrame, record: ConnectionRecord, deliver: @escaping @Sendable (Delivery) -> Bool) -> Next? {
+        let header = frame.header
         guard let name = header.t else {
             if let s = header.s { state.withLock { $0.sequence = s } }
             return nil
         }
-        if let wanted = configuration.channelFilter, name.hasPrefix("MESSAGE_"), ChannelPrefilter.skips(data, wanted: wanted) {
+        if let wanted = configuration.channelFilter, name.hasPrefix("MESSAGE_"), ChannelPrefilter.skips(frame.payloadBytes, wanted: wanted) {
             if let s = header.s { state.withLock { $0.sequence = s } }
             return nil
         }
         let event: GatewayEvent
         do {
-            event = try GatewayEvent.decode(name: name, parsed: parsed, frame: data)
+            event = try GatewayEvent.decode(name: name, frame: frame)
         } catch {
             logger.warning("undecodable dispatch", metadata: ["event": "\(name)", "error": "\(error)"])
             if let s = header.s { state.withLock { $0.sequence = s } }

@@ -30,31 +30,6 @@ public struct GatewayHeader: Decodable, Sendable {
     }
 }
 
-/// A gateway payload whose `d` is decoded as `D`.
-public struct GatewayPayload<D: Codable & Sendable>: Codable, Sendable {
-    public var op: Int
-    public var d: D?
-    public var s: Int?
-    public var t: String?
-
-    /// Creates a payload.
-    public init(op: Int, d: D?, s: Int? = nil, t: String? = nil) {
-        self.op = op
-        self.d = d
-        self.s = s
-        self.t = t
-    }
-
-    /// Encodes with explicit `s`/`t` nulls, as Discord's own frames have them.
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(op, forKey: .op)
-        try c.encode(d, forKey: .d)
-        try c.encode(s, forKey: .s)
-        try c.encode(t, forKey: .t)
-    }
-}
-
 /// HELLO (op 10) data.
 public struct HelloData: Codable, Sendable {
     public var heartbeat_interval: Int
@@ -169,6 +144,14 @@ public struct ReadyData: Codable, Sendable {
     public var session_id: String
     public var resume_gateway_url: String?
     public var user: DiscordUser
+
+    /// Reads READY's fields from parsed JSON.
+    public init(json: JSONValue) throws(JSONReadFailure) {
+        let f = try JSONFields(json, "READY")
+        session_id = try f.string("session_id")
+        resume_gateway_url = try f.optionalString("resume_gateway_url")
+        user = try f.object("user", DiscordUser.init(json:))
+    }
 }
 
 /// INTERACTION_CREATE / _SUCCESS / _FAILURE as a user account receives them.
@@ -240,32 +223,25 @@ public enum GatewayEvent: Sendable {
     /// Any other dispatch, by name.
     case other(String)
 
-    /// Decodes the dispatch `name` of a frame parsed once into `parsed`: messages (most of the traffic)
-    /// are read from the parse, other dispatches from the frame's bytes.
-    public static func decode(name: String, parsed: JSONValue, frame: Data) throws -> GatewayEvent {
-        switch name {
-        case "MESSAGE_CREATE", "MESSAGE_UPDATE":
-            guard let d = parsed["d"], !d.isNull else { throw DiscordError.protocolViolation("dispatch \(name) without data") }
-            let message = try Message(json: d)
-            return name == "MESSAGE_CREATE" ? .messageCreate(message) : .messageUpdate(message)
-        default:
-            return try decode(name: name, frame: frame)
-        }
-    }
-
-    /// Decodes the dispatch `name` from the full frame bytes.
-    public static func decode(name: String, frame: Data) throws -> GatewayEvent {
-        func d<T: Codable & Sendable>(_ t: T.Type) throws -> T {
-            guard let v = try JSONDecoder().decode(GatewayPayload<T>.self, from: frame).d else {
-                throw DiscordError.protocolViolation("dispatch \(name) without data")
-            }
+    /// Decodes the dispatch `name` from its frame: messages (most of the traffic) read by `JSONParser`, READY
+    /// by its three fields, the small interaction events by `JSONDecoder`; other dispatches not at all.
+    public static func decode(name: String, frame: GatewayFrame) throws -> GatewayEvent {
+        func d<T: Decodable>(_ t: T.Type) throws -> T {
+            guard let v = try frame.decodedPayload(T.self) else { throw DiscordError.protocolViolation("dispatch \(name) without data") }
             return v
         }
         switch name {
-        case "READY": return .ready(try d(ReadyData.self))
+        case "MESSAGE_CREATE", "MESSAGE_UPDATE":
+            guard let d = try frame.parsedPayload() else { throw DiscordError.protocolViolation("dispatch \(name) without data") }
+            let message = try Message(json: d)
+            return name == "MESSAGE_CREATE" ? .messageCreate(message) : .messageUpdate(message)
+        case "READY":
+            // Only what the client keeps: a user's READY also lists every guild with all its channels.
+            guard let d = try frame.payloadMembers(["session_id", "resume_gateway_url", "user"]) else {
+                throw DiscordError.protocolViolation("dispatch \(name) without data")
+            }
+            return .ready(try ReadyData(json: d))
         case "RESUMED": return .resumed
-        case "MESSAGE_CREATE": return .messageCreate(try d(Message.self))
-        case "MESSAGE_UPDATE": return .messageUpdate(try d(Message.self))
         case "MESSAGE_DELETE": return .messageDelete(try d(MessageDelete.self))
         case "INTERACTION_CREATE": return .interactionCreate(try d(InteractionEvent.self))
         case "INTERACTION_SUCCESS": return .interactionSuccess(try d(InteractionEvent.self))

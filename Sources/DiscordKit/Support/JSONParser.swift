@@ -15,30 +15,42 @@ public struct JSONParser {
     /// Deepest nesting of arrays and objects accepted.
     public static let maxDepth = 512
 
-    private let bytes: [UInt8]
-    private var i = 0
-    private var depth = 0
+    let bytes: [UInt8]
+    var i: Int
+    /// Where the document ends (`bytes.count`, or the end of the range parsed).
+    let end: Int
+    var depth = 0
 
-    private init(_ bytes: [UInt8]) { self.bytes = bytes }
+    init(_ bytes: [UInt8], range: Range<Int>? = nil) {
+        self.bytes = bytes
+        let range = range?.clamped(to: 0..<bytes.count) ?? 0..<bytes.count
+        i = range.lowerBound
+        end = range.upperBound
+    }
 
     /// Parses one JSON document (any top-level value, surrounded by optional whitespace).
     public static func parse(_ bytes: [UInt8]) throws(Failure) -> JSONValue {
-        var parser = JSONParser(bytes)
+        try parse(bytes, range: 0..<bytes.count)
+    }
+
+    /// Parses the JSON document in `bytes[range]` (a value `members` located).
+    public static func parse(_ bytes: [UInt8], range: Range<Int>) throws(Failure) -> JSONValue {
+        var parser = JSONParser(bytes, range: range)
         parser.skipSpace()
         let value = try parser.value()
         parser.skipSpace()
-        guard parser.i == bytes.count else { throw parser.fail("trailing characters") }
+        guard parser.i == parser.end else { throw parser.fail("trailing characters") }
         return value
     }
 
-    private func fail(_ reason: String) -> Failure { Failure(reason: reason, offset: i) }
+    func fail(_ reason: String) -> Failure { Failure(reason: reason, offset: i) }
 
-    private mutating func skipSpace() {
-        while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x0A || bytes[i] == 0x0D || bytes[i] == 0x09 { i += 1 }
+    mutating func skipSpace() {
+        while i < end, bytes[i] == 0x20 || bytes[i] == 0x0A || bytes[i] == 0x0D || bytes[i] == 0x09 { i += 1 }
     }
 
-    private mutating func value() throws(Failure) -> JSONValue {
-        guard i < bytes.count else { throw fail("unexpected end") }
+    mutating func value() throws(Failure) -> JSONValue {
+        guard i < end else { throw fail("unexpected end") }
         switch bytes[i] {
         case UInt8(ascii: "{"): return try object()
         case UInt8(ascii: "["): return try array()
@@ -51,15 +63,15 @@ public struct JSONParser {
         }
     }
 
-    private mutating func literal(_ word: StaticString, _ result: JSONValue) throws(Failure) -> JSONValue {
+    mutating func literal(_ word: StaticString, _ result: JSONValue) throws(Failure) -> JSONValue {
         let count = word.utf8CodeUnitCount
-        guard i + count <= bytes.count else { throw fail("unexpected end") }
+        guard i + count <= end else { throw fail("unexpected end") }
         for k in 0..<count where bytes[i + k] != word.utf8Start[k] { throw fail("invalid literal") }
         i += count
         return result
     }
 
-    private mutating func enter() throws(Failure) {
+    mutating func enter() throws(Failure) {
         depth += 1
         guard depth <= Self.maxDepth else { throw fail("nested too deeply") }
     }
@@ -69,22 +81,22 @@ public struct JSONParser {
         i += 1
         var members: [String: JSONValue] = [:]
         skipSpace()
-        if i < bytes.count, bytes[i] == UInt8(ascii: "}") {
+        if i < end, bytes[i] == UInt8(ascii: "}") {
             i += 1
             depth -= 1
             return .object([])
         }
         while true {
             skipSpace()
-            guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { throw fail("expected a key") }
+            guard i < end, bytes[i] == UInt8(ascii: "\"") else { throw fail("expected a key") }
             let key = try string()
             skipSpace()
-            guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { throw fail("expected ':'") }
+            guard i < end, bytes[i] == UInt8(ascii: ":") else { throw fail("expected ':'") }
             i += 1
             skipSpace()
             members[key] = try value()
             skipSpace()
-            guard i < bytes.count else { throw fail("unexpected end") }
+            guard i < end else { throw fail("unexpected end") }
             if bytes[i] == UInt8(ascii: ",") {
                 i += 1
                 continue
@@ -101,7 +113,7 @@ public struct JSONParser {
         i += 1
         var items: [JSONValue] = []
         skipSpace()
-        if i < bytes.count, bytes[i] == UInt8(ascii: "]") {
+        if i < end, bytes[i] == UInt8(ascii: "]") {
             i += 1
             depth -= 1
             return .array([])
@@ -110,7 +122,7 @@ public struct JSONParser {
             skipSpace()
             items.append(try value())
             skipSpace()
-            guard i < bytes.count else { throw fail("unexpected end") }
+            guard i < end else { throw fail("unexpected end") }
             if bytes[i] == UInt8(ascii: ",") {
                 i += 1
                 continue
@@ -124,41 +136,32 @@ public struct JSONParser {
 
     private mutating func number() throws(Failure) -> JSONValue {
         let start = i
-        if bytes[i] == UInt8(ascii: "-") { i += 1 }
-        guard i < bytes.count, isDigit(bytes[i]) else { throw fail("invalid number") }
-        if bytes[i] == UInt8(ascii: "0") {
-            i += 1
-        } else {
-            while i < bytes.count, isDigit(bytes[i]) { i += 1 }
-        }
-        var integral = true
-        if i < bytes.count, bytes[i] == UInt8(ascii: ".") {
-            integral = false
-            i += 1
-            guard i < bytes.count, isDigit(bytes[i]) else { throw fail("invalid number") }
-            while i < bytes.count, isDigit(bytes[i]) { i += 1 }
-        }
-        if i < bytes.count, bytes[i] == UInt8(ascii: "e") || bytes[i] == UInt8(ascii: "E") {
-            integral = false
-            i += 1
-            if i < bytes.count, bytes[i] == UInt8(ascii: "+") || bytes[i] == UInt8(ascii: "-") { i += 1 }
-            guard i < bytes.count, isDigit(bytes[i]) else { throw fail("invalid number") }
-            while i < bytes.count, isDigit(bytes[i]) { i += 1 }
-        }
+        let integral = try scanNumber()
         let text = String(decoding: bytes[start..<i], as: UTF8.self)
         if integral, let int = Int64(text) { return .int(int) }
         guard let double = Double(text), double.isFinite else { throw fail("number out of range") }
         return .double(double)
     }
 
-    private func isDigit(_ b: UInt8) -> Bool { b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") }
+    /// Moves past a number; true when it has no fraction and no exponent (`JSONSkipper.number`).
+    mutating func scanNumber() throws(Failure) -> Bool {
+        let (start, end, depth) = (i, self.end, self.depth)
+        let (integral, next) = try bytes.withUnsafeBufferPointer { (buffer) throws(Failure) -> (Bool, Int) in
+            var skipper = JSONSkipper(bytes: buffer, i: start, end: end, depth: depth)
+            return (try skipper.number(), skipper.i)
+        }
+        i = next
+        return integral
+    }
 
-    private mutating func string() throws(Failure) -> String {
+    func isDigit(_ b: UInt8) -> Bool { b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") }
+
+    mutating func string() throws(Failure) -> String {
         i += 1  // opening quote
         let start = i
         // Fast path: no escapes.
-        while i < bytes.count, bytes[i] != UInt8(ascii: "\""), bytes[i] != UInt8(ascii: "\\"), bytes[i] >= 0x20 { i += 1 }
-        guard i < bytes.count else { throw fail("unterminated string") }
+        while i < end, bytes[i] != UInt8(ascii: "\""), bytes[i] != UInt8(ascii: "\\"), bytes[i] >= 0x20 { i += 1 }
+        guard i < end else { throw fail("unterminated string") }
         if bytes[i] == UInt8(ascii: "\"") {
             guard let s = String(validating: bytes[start..<i], as: UTF8.self) else { throw fail("invalid UTF-8") }
             i += 1
@@ -166,7 +169,7 @@ public struct JSONParser {
         }
         var out = Array(bytes[start..<i])
         while true {
-            guard i < bytes.count else { throw fail("unterminated string") }
+            guard i < end else { throw fail("unterminated string") }
             let b = bytes[i]
             if b == UInt8(ascii: "\"") {
                 i += 1
@@ -180,7 +183,7 @@ public struct JSONParser {
                 continue
             }
             i += 1
-            guard i < bytes.count else { throw fail("unterminated escape") }
+            guard i < end else { throw fail("unterminated escape") }
             let e = bytes[i]
             i += 1
             switch e {
@@ -193,7 +196,7 @@ public struct JSONParser {
             case UInt8(ascii: "u"):
                 var scalar = try hex4()
                 if (0xD800...0xDBFF).contains(scalar) {
-                    guard i + 1 < bytes.count, bytes[i] == UInt8(ascii: "\\"), bytes[i + 1] == UInt8(ascii: "u") else {
+                    guard i + 1 < end, bytes[i] == UInt8(ascii: "\\"), bytes[i + 1] == UInt8(ascii: "u") else {
                         throw fail("unpaired surrogate")
                     }
                     i += 2
@@ -211,8 +214,8 @@ public struct JSONParser {
         }
     }
 
-    private mutating func hex4() throws(Failure) -> UInt32 {
-        guard i + 4 <= bytes.count else { throw fail("unterminated escape") }
+    mutating func hex4() throws(Failure) -> UInt32 {
+        guard i + 4 <= end else { throw fail("unterminated escape") }
         var v: UInt32 = 0
         for _ in 0..<4 {
             let b = bytes[i]

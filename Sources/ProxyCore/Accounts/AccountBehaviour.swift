@@ -25,14 +25,17 @@ public struct AccountBehaviour: Sendable {
     /// Asked right before a job is sent (several instances on one store): whether this instance still holds
     /// the account's lease; false = the job is not sent (the account is moving to another instance).
     public var mayRun: (@Sendable (_ accountId: String) async -> Bool)?
+    /// Shared by the pool's accounts: how many run their after-connect `/info` and `/settings` at once.
+    public var syncGate: SyncGate
 
     /// Creates the switches.
     public init(
         autoAppeal: Bool = false, syncSettings: Bool = true, infoInterval: Duration? = .seconds(1800), autoRelax: Bool = true,
         maxConnectFailures: Int? = 5, notifier: AccountNotifier? = nil, discordProxy: OutboundProxy? = nil,
         resendUnconfirmedAfter: Duration = .seconds(30), metrics: ProxyMetrics = ProxyMetrics(),
-        mayRun: (@Sendable (_ accountId: String) async -> Bool)? = nil
+        mayRun: (@Sendable (_ accountId: String) async -> Bool)? = nil, syncGate: SyncGate = SyncGate()
     ) {
+        self.syncGate = syncGate
         self.mayRun = mayRun
         self.metrics = metrics
         self.resendUnconfirmedAfter = resendUnconfirmedAfter

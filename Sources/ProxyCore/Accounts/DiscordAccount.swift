@@ -198,7 +198,8 @@ public actor DiscordAccount {
                 }
                 if settingsSyncDue {
                     settingsSyncDue = false
-                    group.addTask { await self.syncOnConnect() }
+                    let gate = behaviour.syncGate
+                    group.addTask { _ = await gate.run { await self.syncOnConnect() } }
                 }
                 if catchUpDue {
                     catchUpDue = false
