@@ -33,12 +33,13 @@ struct WorkingSetTrim: Service {
             }
             guard (try? await Task.sleep(for: quiet)) != nil else { return }
             let before = Self.residentKilobytes()
+            let started = clock.now
             let dropped = Self.trim()
             logger.info(
                 "start-up working set trimmed",
                 metadata: [
                     "rssBeforeKB": "\(before.map(String.init) ?? "?")", "rssAfterKB": "\(Self.residentKilobytes().map(String.init) ?? "?")",
-                    "mappings": "\(dropped)",
+                    "mappings": "\(dropped)", "took": "\(clock.now - started)",
                 ])
         }
     }
