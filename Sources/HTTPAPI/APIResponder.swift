@@ -191,8 +191,20 @@ public struct APIResponder: HTTPResponder {
 
     /// Normalised path and the mode of a `/mj-<mode>` prefix.
     static func normalize(_ rawPath: String) -> (segments: [String], mode: SpeedMode?) {
-        let pathOnly = rawPath.utf8.firstIndex(of: UInt8(ascii: "?")).map { rawPath[..<$0] } ?? rawPath[...]
-        var segments = pathOnly.split(separator: "/").map(String.init)
+        // One pass over the bytes up to the query (the generic `split` + `map` was 2–3 % of a fetch).
+        var segments: [String] = []
+        segments.reserveCapacity(6)
+        let utf8 = rawPath.utf8
+        var start = utf8.startIndex
+        var i = start
+        while i != utf8.endIndex, utf8[i] != UInt8(ascii: "?") {
+            if utf8[i] == UInt8(ascii: "/") {
+                if start != i { segments.append(String(rawPath[start..<i])) }
+                start = utf8.index(after: i)
+            }
+            i = utf8.index(after: i)
+        }
+        if start != i { segments.append(String(rawPath[start..<i])) }
         var mode: SpeedMode?
         if let first = segments.first, first.hasPrefix("mj-"), let m = SpeedMode(rawValue: String(first.dropFirst(3)).uppercased()) {
             mode = m
