@@ -10,12 +10,36 @@ public struct PromptKey: Sendable, Equatable, CustomStringConvertible {
 
     /// Reduces `prompt`.
     public init(_ prompt: String) {
-        var s = prompt.replacingOccurrences(of: #"<?https?://[^\s>]+>?"#, with: " <link> ", options: .regularExpression)
-        // Parameters start at the first ` --word` (or `—word`, which Discord clients type for `--`).
-        if let r = s.range(of: #"(^|\s)(--|—)[A-Za-z]"#, options: .regularExpression) {
-            s = String(s[..<r.lowerBound])
+        // One pass (`PromptScan`): links (`<?https?://[^\s>]+>?`) become ` <link> `; the text ends where the
+        // parameters start, at the first `--word` (or `—word`, which Discord clients type for `--`) at the
+        // start or after a space.
+        let s = Array(prompt.unicodeScalars)
+        var reduced = String.UnicodeScalarView()
+        var i = 0
+        while i < s.count {
+            if let end = PromptScan.linkEnd(s, at: i) {
+                reduced.append(contentsOf: " <link> ".unicodeScalars)
+                i = end
+                continue
+            }
+            if reduced.last.map(PromptScan.isSpace) ?? true, Self.parameterStarts(s, at: i) {
+                // The space before the parameter goes too (it was part of the pattern's match).
+                if !reduced.isEmpty { reduced.removeLast() }
+                break
+            }
+            reduced.append(s[i])
+            i += 1
         }
-        text = s.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ").lowercased()
+        text = String(reduced).split(whereSeparator: { $0.isWhitespace }).joined(separator: " ").lowercased()
+    }
+
+    /// `(--|—)[A-Za-z]` at `i`, in the text with links replaced (a letter starting a link is no letter there).
+    private static func parameterStarts(_ s: [Unicode.Scalar], at i: Int) -> Bool {
+        func letter(_ k: Int) -> Bool {
+            k < s.count && (("A"..."Z").contains(s[k]) || ("a"..."z").contains(s[k])) && PromptScan.linkEnd(s, at: k) == nil
+        }
+        if s[i] == "—" { return letter(i + 1) }
+        return s[i] == "-" && i + 1 < s.count && s[i + 1] == "-" && letter(i + 2)
     }
 
     public var description: String { text }

@@ -115,7 +115,7 @@ public struct TaskService: Sendable {
         if let m = common.pathMode { return (m, false) }
         if let m = common.filter?.modes.first { return (m, false) }
         if let prompt {
-            for mode in SpeedMode.allCases where prompt.range(of: #"(^|\s)\#(mode.flag)(\s|$)"#, options: .regularExpression) != nil {
+            for mode in SpeedMode.allCases where PromptScan.containsFlag(prompt, mode.flag) {
                 return (mode, true)
             }
         }
@@ -125,7 +125,7 @@ public struct TaskService: Sendable {
     /// `prompt` with every speed flag removed and `mode`'s flag appended.
     static func applyMode(_ mode: SpeedMode, to prompt: String) -> String {
         var p = prompt
-        for m in SpeedMode.allCases { p = p.replacingOccurrences(of: #"(^|\s)\#(m.flag)(?=\s|$)"#, with: "", options: .regularExpression) }
+        for m in SpeedMode.allCases { p = PromptScan.removingFlag(p, m.flag) }
         return p.trimmingCharacters(in: .whitespaces) + " " + mode.flag
     }
 
