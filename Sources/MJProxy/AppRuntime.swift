@@ -294,7 +294,10 @@ final class AppRuntime: Sendable {
     }
 
     /// Runs every service until SIGINT/SIGTERM (or cancellation).
-    func run(signals: Bool = true) async throws {
+    /// `gracefulShutdownLimit`: how long a graceful stop may take before what is left is cancelled; by default
+    /// 6 s with signals (SIGTERM ends within 10 s), 30 s without (tests: several runtimes in one loaded process,
+    /// where escalating cancels Hummingbird servers, which can trap in NIO when a connection comes in then).
+    func run(signals: Bool = true, gracefulShutdownLimit: Duration? = nil) async throws {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         if let storeService { services.append(.init(service: storeService)) }
         if let sandbox { services.append(.init(service: sandbox)) }
@@ -320,9 +323,7 @@ final class AppRuntime: Sendable {
         }
         var groupConfiguration = ServiceGroupConfiguration(
             services: services, gracefulShutdownSignals: signals ? [.sigterm, .sigint] : [], logger: logger)
-        // Runtimes without signals (tests, several in one loaded process) get longer: escalating to cancellation
-        // cancels Hummingbird servers, which can trap in NIO when a connection comes in at that moment.
-        groupConfiguration.maximumGracefulShutdownDuration = signals ? .seconds(6) : .seconds(30)
+        groupConfiguration.maximumGracefulShutdownDuration = gracefulShutdownLimit ?? (signals ? .seconds(6) : .seconds(30))
         // No ServiceLifecycle cancellation limit: overrunning it is a fatal error (a crash), see ShutdownDeadline.
         groupConfiguration.maximumCancellationDuration = nil
         let group = ServiceGroup(configuration: groupConfiguration)

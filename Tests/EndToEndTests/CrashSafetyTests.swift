@@ -98,7 +98,8 @@ import Testing
                 $0.outboundAllowPrivateNetworks = true
                 $0.webhookURL = "http://127.0.0.1:\(port)/slow"
             }
-            try await TestProxy.with(config) { proxy in
+            // The production bound (6 s, then cancellation), not the test runtimes' longer one.
+            try await TestProxy.with(config, gracefulShutdownLimit: .seconds(6)) { proxy in
                 _ = try await proxy.imagine("hanging hook")
                 try await eventually("a delivery in flight") { hits.value > 0 ? true : nil }
                 stopped.withLock { $0 = .now }

@@ -35,9 +35,10 @@ struct TestProxy {
         return c
     }
 
-    /// Starts a proxy, runs `body` against it, then stops it.
+    /// Starts a proxy, runs `body` against it, then stops it (`gracefulShutdownLimit`: see `AppRuntime.run`).
     static func with<T: Sendable>(
-        _ config: AppConfig = TestProxy.config(), waitReady: Bool = true, logger: Logger? = nil, _ body: @Sendable (TestProxy) async throws -> T
+        _ config: AppConfig = TestProxy.config(), waitReady: Bool = true, logger: Logger? = nil, gracefulShutdownLimit: Duration? = nil,
+        _ body: @Sendable (TestProxy) async throws -> T
     ) async throws -> T {
         // The given logger (a test that reads the lines), else a quiet one (MJPROXY_TEST_LOG=1 for debug output).
         let logger =
@@ -55,7 +56,7 @@ struct TestProxy {
         let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
         return try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask {
-                try await runtime.run(signals: false)
+                try await runtime.run(signals: false, gracefulShutdownLimit: gracefulShutdownLimit)
                 return nil
             }
             let proxy: TestProxy
