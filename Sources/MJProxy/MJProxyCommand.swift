@@ -45,6 +45,7 @@ struct Serve: AsyncParsableCommand {
         // After the configuration: `log.format` / `log.level` may come from the file.
         bootstrapLogging(appConfig.log)
         let logger = Logger(label: "mjproxy")
+        HeapPolicy.apply(environment: ProcessInfo.processInfo.environment)
         if appConfig.sandboxEnabled {
             logger.info("no Discord account configured: running against the built-in sandbox", metadata: ["accounts": "\(appConfig.sandbox.accounts)"])
         }

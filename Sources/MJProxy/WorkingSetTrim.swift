@@ -17,11 +17,14 @@ import ServiceLifecycle
 ///   and constants; see `trimmableMappings`). Such pages equal the file's, so the kernel maps them again from
 ///   the file (its page cache) at the next use: what the process keeps running comes back, the rest stays out
 ///   of its resident set.
+/// Afterwards, every `heapInterval`, free heap pages are returned again (`HeapPolicy` lets the heap keep up
+/// to 32 MB free per arena between requests, which a burst of large answers leaves behind).
 /// Runs once per process (not in tests: several runtimes share a test process). Linux only.
 struct WorkingSetTrim: Service {
     let settled: @Sendable () async -> Bool
     let settleLimit: Duration
     let quiet: Duration
+    var heapInterval: Duration = .seconds(60)
     let logger: Logger
 
     func run() async throws {
@@ -41,16 +44,26 @@ struct WorkingSetTrim: Service {
                     "rssBeforeKB": "\(before.map(String.init) ?? "?")", "rssAfterKB": "\(Self.residentKilobytes().map(String.init) ?? "?")",
                     "mappings": "\(dropped)", "took": "\(clock.now - started)",
                 ])
+            while (try? await Task.sleep(for: heapInterval)) != nil {
+                Self.trimHeap()
+            }
         }
+    }
+
+    /// Returns free heap pages to the kernel (glibc's `malloc_trim`; malloc.h is not in the Glibc module:
+    /// looked up by name, skipped if absent).
+    static func trimHeap() {
+        #if os(Linux)
+        if let symbol = dlsym(nil, "malloc_trim") {
+            _ = unsafeBitCast(symbol, to: (@convention(c) (Int) -> Int32).self)(0)
+        }
+        #endif
     }
 
     /// Trims the heap and the code mappings; returns how many mappings were advised.
     static func trim() -> Int {
         #if os(Linux)
-        // glibc's malloc_trim (malloc.h is not in the Glibc module): looked up by name, skipped if absent.
-        if let symbol = dlsym(nil, "malloc_trim") {
-            _ = unsafeBitCast(symbol, to: (@convention(c) (Int) -> Int32).self)(0)
-        }
+        trimHeap()
         guard let smaps = readProcFile("/proc/self/smaps") else { return 0 }
         var count = 0
         for mapping in trimmableMappings(smaps) {

@@ -45,3 +45,21 @@ import Testing
         #expect(text.split(separator: ",").count == 1000)
     }
 }
+
+@Suite struct HeapPolicyTests {
+    @Test func anOperatorsOwnMallocSettingWins() {
+        #expect(HeapPolicy.applies(environment: [:]))
+        #expect(HeapPolicy.applies(environment: ["GLIBC_TUNABLES": "glibc.pthread.rseq=0", "MALLOC": "x"]))
+        #expect(!HeapPolicy.applies(environment: ["GLIBC_TUNABLES": "glibc.malloc.arena_max=2"]))
+        #expect(!HeapPolicy.applies(environment: ["MALLOC_ARENA_MAX": "2"]))
+        #expect(!HeapPolicy.applies(environment: ["MALLOC_TRIM_THRESHOLD_": "1000"]))
+    }
+
+    /// glibc takes both thresholds (on Linux), and not when the environment has its own.
+    @Test func glibcTakesTheThresholds() {
+        #if os(Linux)
+        #expect(HeapPolicy.apply(environment: [:]))
+        #endif
+        #expect(!HeapPolicy.apply(environment: ["MALLOC_MMAP_THRESHOLD_": "65536"]))
+    }
+}

@@ -13,7 +13,7 @@ extension MidjourneyBot {
             await sendError(i, name: name, title: "Banned prompt detected", description: MJText.bannedDescription, footer: footer)
             return true
         }
-        let params = prompt.matches(of: /(?:^|\s)--([A-Za-z][A-Za-z0-9_]*)/).map { String($0.output.1).lowercased() }
+        let params = PromptParameters.names(in: prompt)
         if fault == .invalidParameter || params.contains(where: { !MJText.knownParameters.contains($0) }) {
             let bad = params.first(where: { !MJText.knownParameters.contains($0) }) ?? "foo"
             await sendError(i, name: name, title: "Invalid parameter", description: "Unrecognized parameter(s): `--\(bad)`", footer: footer)

@@ -210,9 +210,7 @@ actor MidjourneyBot {
     /// Tile dimensions for `--ar W:H` (or `--aspect`) with the longest side = tileSize.
     func tileDimensions(prompt: String) -> (Int, Int) {
         let size = max(16, configuration.tileSize)
-        guard let r = prompt.range(of: #"--(ar|aspect)\s+(\d+):(\d+)"#, options: .regularExpression) else { return (size, size) }
-        let parts = prompt[r].split(whereSeparator: { $0 == " " || $0 == ":" })
-        guard parts.count >= 3, let w = Double(parts[1]), let h = Double(parts[2]), w > 0, h > 0, w.isFinite, h.isFinite else { return (size, size) }
+        guard let (w, h) = PromptParameters.aspect(in: prompt), w > 0, h > 0, w.isFinite, h.isFinite else { return (size, size) }
         // Ratios are relative, so each side is min(w, h)/max(w, h) of the tile (in 0...1): never infinite or NaN.
         let longest = max(w, h)
         func side(_ v: Double) -> Int { max(8, Int((Double(size) * min(1, v / longest)).rounded(.down)) / 2 * 2) }
