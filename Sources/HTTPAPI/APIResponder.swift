@@ -164,18 +164,31 @@ public struct APIResponder: HTTPResponder {
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: value.compactString)))
     }
 
-    /// A JSON answer from already encoded parts: one object, or (`array`) a JSON array of them.
-    static func jsonBytes(_ parts: [[UInt8]], array: Bool = false) -> Response {
+    /// A JSON answer from an already encoded document.
+    static func jsonBytes(_ bytes: [UInt8]) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+
+    /// A JSON array of the documents in `parts` (nil ones left out), each written in place into one buffer.
+    static func jsonArray(_ parts: [[UInt8]?]) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        var size = 2
+        for i in parts.indices { size += (parts[i]?.count ?? 0) + 1 }
         var buffer = ByteBuffer()
-        buffer.reserveCapacity(parts.reduce(2) { $0 + $1.count + 1 })
-        if array { buffer.writeInteger(UInt8(ascii: "[")) }
-        for (i, part) in parts.enumerated() {
-            if i > 0 { buffer.writeInteger(UInt8(ascii: ",")) }
-            buffer.writeBytes(part)
+        buffer.reserveCapacity(size)
+        buffer.writeInteger(UInt8(ascii: "["))
+        var first = true
+        for i in parts.indices {
+            parts[i]?.withUnsafeBufferPointer { document in
+                if !first { buffer.writeInteger(UInt8(ascii: ",")) }
+                first = false
+                buffer.writeBytes(document)
+            }
         }
-        if array { buffer.writeInteger(UInt8(ascii: "]")) }
+        buffer.writeInteger(UInt8(ascii: "]"))
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: buffer))
     }
 

@@ -19,7 +19,7 @@ struct TaskController: Sendable {
     /// `GET /mj/task/{id}/fetch`: the cached JSON bytes when the task was seen recently, else the store.
     @Sendable func fetch(_ r: RouteRequest) async throws -> Response {
         guard let id = r.parameters["id"] else { return notFound() }
-        if let bytes = registry.cache.get(id) { return APIResponder.jsonBytes([bytes]) }
+        if let bytes = registry.cache.get(id) { return APIResponder.jsonBytes(bytes) }
         guard let task = try await registry.task(id: id) else { return notFound() }
         return APIResponder.json(task.json)
     }
@@ -46,15 +46,17 @@ struct TaskController: Sendable {
         // the rest read in one batch.
         var seen = Set<String>(minimumCapacity: ids.count)
         let unique = ids.filter { seen.insert($0).inserted }
-        let cache = registry.cache
-        var parts = cache.get(unique)
-        let missing = zip(unique, parts).filter { $0.1 == nil }.map(\.0)
+        // The documents are shared with every other reader (their reference counts live on cache lines both
+        // cores touch): each is retained once here and read in place afterwards, not copied between arrays.
+        var parts = registry.cache.get(unique)
+        var missing: [String] = []
+        for i in parts.indices where parts[i] == nil { missing.append(unique[i]) }
         if !missing.isEmpty {
             var fetched: [String: [UInt8]] = [:]
             for task in try await registry.tasks(ids: missing) { fetched[task.id] = Array(task.json.compactString.utf8) }
-            for (i, id) in unique.enumerated() where parts[i] == nil { parts[i] = fetched[id] }
+            for i in parts.indices where parts[i] == nil { parts[i] = fetched[unique[i]] }
         }
-        return APIResponder.jsonBytes(parts.compactMap { $0 }, array: true)
+        return APIResponder.jsonArray(parts)
     }
 
     /// `GET /mj/task/list?limit=&before=`: newest first.

@@ -29,6 +29,16 @@ import Testing
         }
         try await TestProxy.with(restarted) { proxy in
             let id = try #require(finished["id"]?.stringValue)
+            // Before any fetch (nothing cached yet: the finished task comes from the store), then again with
+            // both cached: request order, duplicates once, unknown ids left out, the same documents.
+            let body = #"{"ids":["\#(id)","\#(pending)","0000000000000000","\#(id)"]}"#
+            let cold = try await proxy.post("/mj/task/list-by-condition", body)
+            #expect(cold.arrayValue?.map { $0["id"]?.stringValue } == [id, pending])
+            #expect(cold.arrayValue?.first == finished)
+            _ = try await proxy.get("/mj/task/\(pending)/fetch")
+            let warm = try await proxy.post("/mj/task/list-by-condition", body)
+            #expect(warm.arrayValue?.first == finished)
+            #expect(warm.arrayValue?.map { $0["id"]?.stringValue } == [id, pending])
             let again = try await proxy.get("/mj/task/\(id)/fetch")
             #expect(again == finished)
             // The recovered running task is adopted by its account and ends (here by timeout), not lost.
