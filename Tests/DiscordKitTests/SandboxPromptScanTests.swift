@@ -1,3 +1,4 @@
+import DiscordKit
 import Foundation
 import Testing
 
@@ -21,14 +22,8 @@ import Testing
     ]
 
     static func randomPrompts(count: Int, seed: UInt64) -> [String] {
-        var state = seed
-        func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
+        var random = SplitMix64(seed: seed)
+        func next() -> UInt64 { random.next() }
         let pieces = [
             " ", "  ", "\t", "\n", "\u{3000}", "\u{00A0}", "-", "--", "a", "Z", "é", "猫", "_", "1", "16", "9", ":", "ar", "aspect",
             "--ar", "--aspect", "--v", "v", "x1", "٣",
