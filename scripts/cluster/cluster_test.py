@@ -14,7 +14,6 @@ Prints the figures; exits non-zero on any violation. Python standard library onl
 """
 import argparse
 import concurrent.futures
-import http.server
 import json
 import os
 import re
@@ -23,45 +22,17 @@ import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.request
 import uuid
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 from procs import call, free_port, wait_for  # noqa: E402
+from webhooks import WebhookReceiver  # noqa: E402
 
 MJ_BOT = "936929561302675456"
 GUILD = 1172000000000000001
 FINISHED = ("SUCCESS", "FAILURE", "CANCEL")
-
-
-class Receiver:
-    """Webhook receiver: records every delivery (task id, event, delivery id)."""
-
-    def __init__(self):
-        self.lock = threading.Lock()
-        self.deliveries = []
-        receiver = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                try:
-                    task = json.loads(body)
-                except ValueError:
-                    task = {}
-                with receiver.lock:
-                    receiver.deliveries.append((task.get("id"), self.headers.get("X-Mjproxy-Event"), self.headers.get("X-Mjproxy-Delivery")))
-                self.send_response(200)
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.port = self.server.server_address[1]
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
 
 def postgres_url():
@@ -96,7 +67,7 @@ def main():
 
     work = tempfile.mkdtemp(prefix="mjproxy-cluster-")
     procs = []
-    receiver = Receiver()
+    receiver = WebhookReceiver()
     problems = []
     try:
         schema = "cluster_" + uuid.uuid4().hex[:12]

@@ -10,8 +10,6 @@ with SIGKILL while jobs run, restarted 15 s later, and then:
 Prints the figures; exits non-zero on any violation. Python standard library only; bounded in time.
 """
 import argparse
-import http.server
-import json
 import os
 import re
 import shutil
@@ -19,59 +17,16 @@ import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 from procs import call as request, free_port, wait_for as wait_until  # noqa: E402
+from webhooks import WebhookReceiver  # noqa: E402
 
 
 MJ_BOT = "936929561302675456"
 GUILD = "1172000000000000001"
 CHANNELS = ["1172000000000000002", "1172000000000000003", "1172000000000000004"]
-
-
-
-
-
-
-
-
-class Receiver:
-    """Webhook receiver: 503 until `accepting`, then records every delivery."""
-
-    def __init__(self):
-        self.accepting = False
-        self.lock = threading.Lock()
-        self.deliveries = []  # (task id, event, delivery id, status in body)
-        self.refused = 0
-        receiver = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_POST(self):
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length)
-                with receiver.lock:
-                    if not receiver.accepting:
-                        receiver.refused += 1
-                        self.send_response(503)
-                        self.end_headers()
-                        return
-                    try:
-                        task = json.loads(body)
-                    except ValueError:
-                        task = {}
-                    receiver.deliveries.append(
-                        (task.get("id"), self.headers.get("X-Mjproxy-Event"), self.headers.get("X-Mjproxy-Delivery"), task.get("status")))
-                self.send_response(200)
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.port = self.server.server_address[1]
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
 
 def main():
@@ -85,7 +40,7 @@ def main():
 
     work = tempfile.mkdtemp(prefix="mjproxy-crash-")
     procs = []
-    receiver = Receiver()
+    receiver = WebhookReceiver(accepting=False)
 
     def stop_all():
         for p in procs:
