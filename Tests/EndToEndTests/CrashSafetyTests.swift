@@ -55,7 +55,10 @@ import Testing
             // Not re-queued: it keeps its nonce and was never sent again.
             #expect(adopted["status"]?.stringValue == "NOT_START", "\(adopted.compactString)")
             #expect(adopted["properties"]?["nonce"]?.stringValue == "1200000000000000042")
-            #expect(await proxy.runtime.pool.account(id: SandboxIDs.channelId(1))?.runningCount == 1)
+            // It holds its slot; the other task lets go of its own just after its SUCCESS is visible.
+            let account = try #require(await proxy.runtime.pool.account(id: SandboxIDs.channelId(1)))
+            #expect(await account.holdsSlot(taskId))
+            try await eventually("only the adopted task holding a slot") { await account.runningCount == 1 ? true : nil }
         }
     }
 

@@ -115,6 +115,8 @@ public actor DiscordAccount {
     public var waitingCount: Int { slots.queue.count }
     /// Tasks holding a slot.
     public var runningCount: Int { slots.running.count }
+    /// Whether task `id` holds one of the slots.
+    public func holdsSlot(_ id: String) -> Bool { slots.isRunning(id) }
     /// True when the account can take new tasks.
     public var isAvailable: Bool { status == .connected && bots.verification == nil }
     /// Whether remix mode is on for `bot` (from `/settings` or a remix modal); `AccountFilter` applies `remixAutoSubmit` on top.
