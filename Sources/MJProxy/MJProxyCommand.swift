@@ -45,7 +45,9 @@ struct Serve: AsyncParsableCommand {
         // After the configuration: `log.format` / `log.level` may come from the file.
         bootstrapLogging(appConfig.log)
         let logger = Logger(label: "mjproxy")
-        HeapPolicy.apply(environment: ProcessInfo.processInfo.environment)
+        if HeapPolicy.apply(environment: ProcessInfo.processInfo.environment) {
+            logger.debug("heap thresholds set", metadata: ["mmapBytes": "\(HeapPolicy.mmapThreshold)", "trimBytes": "\(HeapPolicy.trimThreshold)"])
+        }
         if appConfig.sandboxEnabled {
             logger.info("no Discord account configured: running against the built-in sandbox", metadata: ["accounts": "\(appConfig.sandbox.accounts)"])
         }
