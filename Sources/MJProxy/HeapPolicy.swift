@@ -5,11 +5,10 @@ import Glibc
 /// glibc's heap thresholds for a process that serves multi-megabyte responses.
 ///
 /// A `list-by-condition` of 1,000 tasks answers ~2.2 MB, assembled in one buffer that NIO rounds up to
-/// 4 MB. glibc serves blocks of that size with a fresh `mmap` and unmaps them when freed (its default
-/// threshold adapts only up to the first such free), and gives back free memory at the top of a heap beyond
-/// `trim_threshold`, so every such request faulted its pages in anew: 13 % of the process's CPU under
-/// benchmark load, 2.1 ms per request instead of 1.0. Raising both thresholds keeps these blocks in
-/// the heap and reused. Memory held back this way is bounded (free space at the top of each arena up to
+/// 4 MB. With glibc's own (adaptive) thresholds such a block came from a fresh mapping or, once freed, its
+/// pages went back to the kernel, so every such request faulted them in anew: ~550 page faults and 13 % of
+/// the process's CPU under benchmark load, 2.1 ms per request instead of 1.0. Raising both thresholds keeps
+/// these blocks in the heap and reused (raising either alone changed nothing, measured with `GLIBC_TUNABLES`). Memory held back this way is bounded (free space at the top of each arena up to
 /// `trimThreshold`) and returned by `WorkingSetTrim`'s periodic `malloc_trim`.
 ///
 /// An operator's own setting wins: with `GLIBC_TUNABLES` naming a malloc tunable, or any of glibc's

@@ -1,5 +1,5 @@
 /// What the simulated bot reads from a prompt's `--` parameters, scanned by hand: a `Regex` here was
-/// ~2 % of the sandbox's CPU in the end-to-end benchmark (it runs for every job). Held to the patterns
+/// ~1.5 % of the process's CPU in the end-to-end benchmark (it runs for every job). Held to the patterns
 /// it replaces by a differential test (`SandboxPromptScanTests`).
 enum PromptParameters {
     /// The names (lowercased) of `--name` parameters: `--` at the start or after white space, a letter,
